@@ -1,0 +1,1 @@
+"""Understanding: article text -> spaCy Doc -> role spans -> attributions -> speakers."""
