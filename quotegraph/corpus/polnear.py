@@ -95,7 +95,11 @@ def parse_ann(ann: str, text: str) -> list[Attribution]:
             events.append(dict(arg.split(":", 1) for arg in args.split()))
     attributions = []
     for event in events:
-        parts = {role: spans[ref][1] for role, ref in event.items() if role in ROLES and ref in spans}
+        parts: dict[str, list[Span]] = {}
+        for argument, ref in event.items():
+            role = argument.rstrip("0123456789")  # a second content is named "Content2"
+            if role in ROLES and ref in spans:
+                parts.setdefault(role, []).extend(spans[ref][1])
         content = _strip_fragments(text, parts.get("Content", []))
         if not content:
             continue

