@@ -662,8 +662,8 @@ def _classify(doc: Doc, index: _ArticleIndex, source: _Source, tokens: TokenSpan
         source.kind = "vague"
     elif root.pos_ == "NOUN":
         source.kind = "description"
-        source.descriptors = [_description(doc, tokens, root)]
-        _check_possessor(doc, index, source, root)
+        source.descriptors = [_description(tokens, root)]
+        _check_possessor(source, root)
 
 
 def _head_mention(
@@ -700,20 +700,21 @@ def _proper_noun_mention(
 
 
 def _leftovers(doc: Doc, tokens: TokenSpan, mention: _Mention) -> list[_Descriptor]:
-    """The parts of a named source outside the name ("Russian Foreign Minister")."""
+    """The parts of a named source outside the name ("Russian Foreign Minister").
+
+    Honorifics ("Mr.") describe nothing, and a part joined by "and"/"or" is another source
+    ("Lavrov and Emmanuel Macron"), not a description.
+    """
     parts = [doc[tokens.start:mention.first], doc[mention.last:tokens.end]]
     found = []
     for part in parts:
-        if any(t.pos_ in ("NOUN", "PROPN") and not _is_title_only(t) for t in part):
+        if any(t.dep_ == "cc" or t.tag_ == "CC" for t in part):
+            continue
+        if any(t.pos_ in ("NOUN", "PROPN") and t.lower_ not in HONORIFICS for t in part):
             d = _descriptor(part)
-            if d.text and d.head not in HONORIFICS:
+            if d.text:
                 found.append(d)
     return found
-
-
-def _is_title_only(token: Token) -> bool:
-    """Honorifics carry no description worth keeping ("Mr.")."""
-    return token.lower_ in HONORIFICS
 
 
 def _is_vague(words: list[Token], root: Token) -> bool:
@@ -728,13 +729,13 @@ def _is_vague(words: list[Token], root: Token) -> bool:
                for c in root.children)
 
 
-def _description(doc: Doc, tokens: TokenSpan, root: Token) -> _Descriptor:
+def _description(tokens: TokenSpan, root: Token) -> _Descriptor:
     """A description source as a descriptor: its text, head noun and content words."""
     d = _descriptor(tokens)
     return _Descriptor(d.start, d.text, root.lemma_.lower(), d.words)
 
 
-def _check_possessor(doc: Doc, index: _ArticleIndex, source: _Source, root: Token) -> None:
+def _check_possessor(source: _Source, root: Token) -> None:
     """"Trump's spokesman", "his aide" and "the company's chief" are someone else: no fallback.
 
     A country possessor ("Russia's foreign minister") is only a modifier and keeps it.
