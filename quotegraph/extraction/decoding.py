@@ -52,16 +52,22 @@ _TRANSITIONS = _transitions()
 _START = numpy.array([_NEG if label.startswith("I-") else 0.0 for label in LABELS], dtype="f")
 
 
-def viterbi(probs: numpy.ndarray) -> list[int]:
-    """Most probable label sequence under the BIO constraints."""
+def viterbi(probs: numpy.ndarray, transitions: numpy.ndarray | None = None) -> list[int]:
+    """Most probable label sequence under the BIO constraints.
+
+    ``transitions`` (log label-bigram scores learned from the training labels, already
+    weighted) smooth the per-token decisions: a long content is not cut in two by one
+    uncertain token in its middle.
+    """
     if len(probs) == 0:
         return []
     logp = numpy.log(numpy.clip(probs, 1e-9, 1.0))
+    allowed = _TRANSITIONS if transitions is None else _TRANSITIONS + transitions
     n, k = logp.shape
     score = _START + logp[0]
     back = numpy.zeros((n, k), dtype="int32")
     for t in range(1, n):
-        candidates = score[:, None] + _TRANSITIONS
+        candidates = score[:, None] + allowed
         back[t] = candidates.argmax(axis=0)
         score = candidates.max(axis=0) + logp[t]
     path = [int(score.argmax())]
@@ -70,9 +76,17 @@ def viterbi(probs: numpy.ndarray) -> list[int]:
     return path[::-1]
 
 
-def decode_spans(probs: numpy.ndarray) -> list[RoleSpan]:
+def label_bigrams(label_sequences: list[numpy.ndarray]) -> numpy.ndarray:
+    """Log P(next label | label) from training label sequences (add-one smoothed)."""
+    counts = numpy.ones((len(LABELS), len(LABELS)), dtype="f")
+    for labels in label_sequences:
+        numpy.add.at(counts, (labels[:-1], labels[1:]), 1)
+    return numpy.log(counts / counts.sum(axis=1, keepdims=True))
+
+
+def decode_spans(probs: numpy.ndarray, transitions: numpy.ndarray | None = None) -> list[RoleSpan]:
     """Role spans (token offsets) from the constrained best label path."""
-    path = viterbi(probs)
+    path = viterbi(probs, transitions)
     spans: list[RoleSpan] = []
     current: RoleSpan | None = None
     for t, label_id in enumerate(path):
@@ -199,6 +213,3 @@ def _to_attribution(doc: Doc, group: _Group, number: int) -> Attribution:
         kind=kind_of(fragments),
         confidence=confidence,
     )
-
-
-__all__ = ["RoleSpan", "viterbi", "decode_spans", "link", "ROLE_NAMES"]

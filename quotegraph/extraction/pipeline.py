@@ -54,7 +54,7 @@ class Annotator:
 
         results = []
         for doc, probs in zip(docs, self.tagger.predict(docs)):
-            attributions = link(doc, decode_spans(probs))
+            attributions = link(doc, decode_spans(probs, self.tagger.transitions))
             attributions = _outside(attributions, excluded_regions(doc.text))
             speakers, speaker_ids = resolve_speakers(doc, [a.source for a in attributions])
             for number, (attribution, speaker_id) in enumerate(zip(attributions, speaker_ids), 1):

@@ -23,6 +23,7 @@ from spacy.symbols import NOUN as NOUN_POS
 from spacy.symbols import VERB as VERB_POS
 from spacy.tokens import Doc
 from thinc.api import (
+    LSTM,
     HashEmbed,
     Maxout,
     Model,
@@ -33,6 +34,7 @@ from thinc.api import (
     expand_window,
     residual,
     with_array,
+    with_padded,
 )
 
 LABELS = ("O", "B-source", "I-source", "B-cue", "I-cue", "B-content", "I-content")
@@ -47,12 +49,13 @@ class TaggerSettings:
     """Everything that shapes the network; saved in the model folder and its manifest."""
 
     width: int = 128
-    depth: int = 3
+    depth: int = 1
     window: int = 1
     embed_rows: int = 5000
     embed_width: int = 32
     dropout: float = 0.15
     pieces: int = 2
+    encoder: str = "bilstm"  # or "cnn"
 
 
 FEATURES = (
@@ -216,7 +219,24 @@ def build_model(settings: TaggerSettings) -> Model:
         )
     )
     width = settings.width
-    encoder = clone(
+    n_inputs = settings.embed_width * len(FEATURES) + BACKBONE_WIDTH
+    project = Maxout(
+        nO=width, nI=n_inputs, nP=settings.pieces, normalize=True, dropout=settings.dropout
+    )
+    output = Softmax(nO=len(LABELS), nI=width)
+    if settings.encoder == "bilstm":
+        # a content runs for dozens of tokens: a BiLSTM carries evidence across all of them
+        lstm = LSTM(nO=width, nI=width, bi=True, depth=settings.depth, dropout=settings.dropout)
+        head = chain(with_array(project), with_padded(lstm), with_array(output))
+    else:
+        head = with_array(chain(project, _window_cnn(settings), output), pad=settings.depth)
+    return chain(_with_backbone_vectors(embeds), head)
+
+
+def _window_cnn(settings: TaggerSettings) -> Model:
+    """spaCy-style residual maxout window encoder (receptive field: depth * window tokens)."""
+    width = settings.width
+    return clone(
         residual(
             chain(
                 expand_window(window_size=settings.window),
@@ -231,13 +251,6 @@ def build_model(settings: TaggerSettings) -> Model:
         ),
         settings.depth,
     )
-    n_inputs = settings.embed_width * len(FEATURES) + BACKBONE_WIDTH
-    head = chain(
-        Maxout(nO=width, nI=n_inputs, nP=settings.pieces, normalize=True, dropout=settings.dropout),
-        encoder,
-        Softmax(nO=len(LABELS), nI=width),
-    )
-    return chain(_with_backbone_vectors(embeds), with_array(head, pad=settings.depth * settings.window))
 
 
 def _with_backbone_vectors(embeds: Model) -> Model:
@@ -272,6 +285,8 @@ class RoleTagger:
     def __init__(self, settings: TaggerSettings, model: Model | None = None) -> None:
         self.settings = settings
         self.model = model or build_model(settings)
+        #: weighted log label-bigram scores for decoding (chosen on dev), or None
+        self.transitions: numpy.ndarray | None = None
 
     def initialize(self, sample: list[tuple[numpy.ndarray, numpy.ndarray]]) -> None:
         labels = [numpy.zeros((len(ids), len(LABELS)), "f") for ids, _ in sample]
@@ -288,6 +303,9 @@ class RoleTagger:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "tagger.json").write_text(json.dumps(asdict(self.settings), indent=2) + "\n")
         (folder / "tagger.bin").write_bytes(self.model.to_bytes())
+        if self.transitions is not None:
+            decoding = {"labels": list(LABELS), "transitions": self.transitions.tolist()}
+            (folder / "decoding.json").write_text(json.dumps(decoding) + "\n")
 
     @classmethod
     def load(cls, folder: Path) -> RoleTagger:
@@ -296,4 +314,7 @@ class RoleTagger:
         sample = [(numpy.zeros((2, len(FEATURES)), "uint64"), numpy.zeros((2, BACKBONE_WIDTH), "f"))]
         tagger.initialize(sample)
         tagger.model.from_bytes((folder / "tagger.bin").read_bytes())
+        decoding = folder / "decoding.json"
+        if decoding.exists():
+            tagger.transitions = numpy.array(json.loads(decoding.read_text())["transitions"], "f")
         return tagger
