@@ -13,7 +13,7 @@ from typing import Any
 
 from quotegraph.model import ArticleResult, Attribution, Span, Speaker
 
-__all__ = ["extract", "extract_many", "ArticleResult", "Attribution", "Span", "Speaker"]
+__all__ = ["ArticleResult", "Attribution", "Span", "Speaker", "extract", "extract_many"]
 __version__ = "0.1.0"
 
 

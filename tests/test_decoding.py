@@ -1,5 +1,7 @@
 """Decoding keeps spans well formed whatever the per-token probabilities say."""
 
+import itertools
+
 import numpy
 
 from quotegraph.extraction.decoding import decode_spans, label_bigrams, viterbi
@@ -16,7 +18,7 @@ def probs_for(labels: list[str], confidence: float = 0.9) -> numpy.ndarray:
 
 def test_an_inside_label_never_follows_another_role():
     path = viterbi(probs_for(["B-cue", "I-content", "I-content"]))
-    for prev, cur in zip(path, path[1:]):
+    for prev, cur in itertools.pairwise(path):
         if LABELS[cur].startswith("I-"):
             assert LABELS[prev][2:] == LABELS[cur][2:]
 

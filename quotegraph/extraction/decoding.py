@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy
 from spacy.tokens import Doc
 
-from quotegraph.extraction.tagger import LABELS, ROLE_NAMES
+from quotegraph.extraction.tagger import LABELS
 from quotegraph.model import Attribution, Span, kind_of
 
 _NEG = -1e9
