@@ -56,6 +56,7 @@ class TaggerSettings:
     dropout: float = 0.15
     pieces: int = 2
     encoder: str = "bilstm"  # or "cnn"
+    learn_rate: float = 0.002
 
 
 FEATURES = (

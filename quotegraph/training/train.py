@@ -188,7 +188,7 @@ def train(
     tagger = RoleTagger(settings)
     tagger.initialize([x for x, _ in items[:8]])
     state = _resume(tagger, checkpoint, settings)
-    optimizer = Adam(0.001)
+    optimizer = Adam(settings.learn_rate)
     best = state.get("best", {"epoch": -1, "total": -1.0})
     for epoch in range(state.get("epoch", -1) + 1, epochs):
         started = time.time()
@@ -232,7 +232,7 @@ def choose_transition_weight(
 
 def _train_epoch(tagger: RoleTagger, optimizer: Adam, items: list, rng: random.Random) -> float:
     total = 0.0
-    for batch in batches(items, 6000, rng):
+    for batch in batches(items, 2000, rng):
         features = [x for x, _ in batch]
         probs, backprop = tagger.model.begin_update(features)
         n_tokens = sum(len(y) for _, y in batch)
