@@ -3,6 +3,7 @@
 Never imports the NLP, so it can be tested and reused (a web upload, a batch job) on its own.
 """
 
+from quotegraph.reading.articles import iter_articles
 from quotegraph.reading.files import (
     DEFAULT_MAX_BYTES,
     STDIN,
@@ -23,6 +24,7 @@ __all__ = [
     "ReadError",
     "check_bytes",
     "find_inputs",
+    "iter_articles",
     "iter_inputs",
     "read_input",
 ]
