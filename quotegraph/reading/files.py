@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from quotegraph.reading.problems import Unreadable
+
 #: Files larger than this are refused unless the caller raises the limit (``--max-bytes``).
 DEFAULT_MAX_BYTES = 5_000_000
 
@@ -66,6 +68,7 @@ class InputFile:
     id: str
     path: str
     problem: str | None = None
+    kind: str = "text"  # the input format: text, stdin, html, url, warc, feed, jsonl or auto
 
 
 def iter_inputs(
@@ -86,7 +89,7 @@ def find_inputs(paths: list[str]) -> list[InputFile]:
     Separate from reading so that a caller can tell how many documents a run has (progress)
     before spending time on them.
     """
-    ids = _UniqueIds()
+    ids = UniqueIds()
     found: list[InputFile] = []
     for raw in paths:
         for path, problem in _expand(raw):
@@ -112,6 +115,22 @@ def read_input(
         return ReadError(entry.id, entry.path, problem)
     text = data.decode("utf-8")
     return Article(entry.id, text, _meta(entry.path, text))
+
+
+def read_document_bytes(path: str, max_bytes: int, stdin: BinaryIO | None = None) -> bytes:
+    """A document's bytes (``-`` for stdin), capped at ``max_bytes``; :class:`Unreadable` says
+    why it cannot be had (too large, missing, no permission)."""
+    try:
+        return _read_bytes(path, max_bytes, stdin)
+    except _Refused as refused:
+        raise Unreadable(str(refused)) from refused
+    except OSError as exc:
+        raise Unreadable(_describe_os_error(exc)) from exc
+
+
+def looks_binary(data: bytes) -> bool:
+    """Whether the start of ``data`` is binary (NUL bytes or mostly control characters)."""
+    return _looks_binary(data[:_SNIFF_BYTES])
 
 
 def check_bytes(data: bytes, what: str = "the file") -> str | None:
@@ -144,7 +163,7 @@ class _Refused(Exception):
     """A document refused before decoding (too large, not a regular file)."""
 
 
-class _UniqueIds:
+class UniqueIds:
     """Hands out ids from file stems, suffixing ``-2``, ``-3``... on a clash.
 
     Two folders may both hold ``index.txt``; records keyed by id must still be told apart.
@@ -232,6 +251,10 @@ def _meta(path: str, text: str) -> dict[str, Any]:
     News text files conventionally start with the headline; a first line that runs on like a
     paragraph is not taken for one.
     """
+    return {"title": first_line_title(text), "path": None if path == STDIN else path}
+
+
+def first_line_title(text: str) -> str | None:
+    """The first non-blank line, unless it runs on like a paragraph (then there is no title)."""
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    title = first if len(first) <= _MAX_TITLE_CHARS else None
-    return {"title": title, "path": None if path == STDIN else path}
+    return first if len(first) <= _MAX_TITLE_CHARS else None

@@ -1,0 +1,185 @@
+"""Web pages out of a WARC file (Common Crawl, CC-NEWS, any crawler), in constant memory.
+
+Records are read one at a time from the (optionally gzipped) file, so a multi-gigabyte crawl
+needs no more memory than its largest page. Only HTTP responses carrying HTML are pages;
+requests, metadata and the crawl's own records are not documents and are passed over quietly,
+while a response that is not a usable HTML page (an image, a redirect, an oversized page) is
+reported with its reason. A damaged file (truncated download, a malformed record) ends with one
+report saying where it broke; every page before that point has already been yielded.
+
+Compressed files are decompressed here (:class:`_Gunzip`) rather than by warcio, because warcio
+ends silently on a truncated file, and a crawl that lost its last hundred megabytes must say so;
+Python's ``gzip`` does raise, but drops the pages decompressed in the same read.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from quotegraph.reading.charset import charset_from_content_type
+from quotegraph.reading.html import looks_like_html
+
+_GZIP_MAGIC = b"\x1f\x8b"
+#: HTTP headers of a response are small; a record this much over the page limit is refused
+#: without reading its payload.
+_HEADER_ALLOWANCE = 64 * 1024
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class TruncatedWarc(Exception):
+    """The file ends in the middle of a record (not EOFError, which warcio takes for a clean end)."""
+
+
+@dataclass(frozen=True)
+class WarcPage:
+    """One HTML response of a WARC (``problem`` set when it cannot be used, payload then None).
+
+    ``number`` counts the WARC's records from 1, requests and metadata included, so a user can
+    find the record again.
+    """
+
+    number: int
+    url: str | None
+    payload: bytes | None = None
+    charset: str | None = None
+    crawled: str | None = None
+    problem: str | None = None
+
+
+def iter_warc_pages(path: str, max_bytes: int) -> Iterator[WarcPage]:
+    """Every HTML response in the WARC at ``path``, in file order; never raises for bad data.
+
+    Opening the file may raise ``OSError``, which the caller reports like any unreadable file.
+    """
+    with open(path, "rb") as raw:
+        # unbuffered on purpose: a buffered reader would drop the last pages with the error
+        stream = _Gunzip(raw) if _is_gzip(raw) else raw
+        yield from _pages(stream, max_bytes)
+
+
+def _pages(stream: IO[bytes], max_bytes: int) -> Iterator[WarcPage]:
+    done = 0
+    records = iter(ArchiveIterator(stream, arc2warc=True))
+    while True:
+        try:
+            record = next(records)
+            page = _page(record, done + 1, max_bytes)
+        except StopIteration:
+            return
+        except (TruncatedWarc, ArchiveLoadFailed, OSError, zlib.error, ValueError) as exc:
+            yield WarcPage(done + 1, None, problem=_damage(exc, done))
+            return
+        done += 1
+        if page is not None:
+            yield page
+
+
+class _Gunzip(io.RawIOBase):
+    """Multi-member gzip decompression that hands over every byte it could decompress, then
+    raises :class:`TruncatedWarc` if the file stopped in the middle of a member."""
+
+    _CHUNK = 64 * 1024
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        self.member_started = False
+        self.pending = b""
+        self.position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self.position >= len(self.pending):
+            chunk = self.raw.read(self._CHUNK)
+            if not chunk:
+                if self.member_started:
+                    raise TruncatedWarc("compressed data ends before the end of a gzip member")
+                return 0
+            self.pending, self.position = self._inflate(chunk), 0
+        size = min(len(buffer), len(self.pending) - self.position)
+        buffer[:size] = self.pending[self.position : self.position + size]
+        self.position += size
+        return size
+
+    def _inflate(self, data: bytes) -> bytes:
+        """Decompress ``data``, starting a new member wherever one ends (WARCs are one per record)."""
+        out = []
+        while data:
+            self.member_started = True
+            out.append(self.inflater.decompress(data))
+            if not self.inflater.eof:
+                break
+            data = self.inflater.unused_data
+            self.inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            self.member_started = False
+        return b"".join(out)
+
+
+def _page(record: Any, number: int, max_bytes: int) -> WarcPage | None:
+    """The page in one record, a page with a problem, or None for a record that is no page."""
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    crawled = record.rec_headers.get_header("WARC-Date")
+    content_type = record.http_headers.get_header("Content-Type") or ""
+
+    def problem(reason: str) -> WarcPage:
+        return WarcPage(number, url, crawled=crawled, problem=reason)
+
+    status = record.http_headers.get_statuscode() or ""
+    if not status.startswith("2"):
+        return problem(f"an HTTP {status or '?'} response, not a page; only 2xx pages are read")
+    if content_type and not content_type.lower().startswith(_HTML_TYPES):
+        return problem(f"not an HTML page ({content_type.split(';')[0].strip()}); skipped")
+    if record.length and record.length > max_bytes + _HEADER_ALLOWANCE:
+        return problem(_too_large(f"{record.length:,} bytes", max_bytes))
+    payload = record.content_stream().read(max_bytes + 1)
+    if len(payload) > max_bytes:
+        return problem(_too_large(f"more than {max_bytes:,} bytes", max_bytes))
+    if _cut_short(record):
+        raise TruncatedWarc("the record's content ends before its declared length")
+    if not content_type and not looks_like_html(payload):
+        return problem("not an HTML page (no content type, and it does not start like HTML)")
+    return WarcPage(number, url, payload, charset_from_content_type(content_type), crawled)
+
+
+def _is_gzip(raw: IO[bytes]) -> bool:
+    magic = raw.read(2)
+    raw.seek(0)
+    return magic == _GZIP_MAGIC
+
+
+def _cut_short(record: Any) -> bool:
+    """Whether the record's block ended before its Content-Length (an uncompressed cut file)."""
+    return bool(getattr(record.raw_stream, "limit", 0))
+
+
+def _damage(exc: Exception, records_read: int) -> str:
+    """Why reading stopped, where, and that what came before is kept."""
+    if isinstance(exc, TruncatedWarc):
+        what = "the file is truncated (it ends in the middle of a record)"
+    elif isinstance(exc, ArchiveLoadFailed):
+        what = f"a malformed WARC record ({str(exc).splitlines()[0][:120]})"
+    else:
+        what = f"the file is damaged ({type(exc).__name__}: {exc})"
+    where = f"after record {records_read}" if records_read else "in its first record"
+    return (
+        f"{what} {where}; the pages before it were read, the rest of the "
+        "file is skipped; re-download or repair the file to read the rest"
+    )
+
+
+def _too_large(size: str, max_bytes: int) -> str:
+    return (
+        f"the page is {size}, over the {max_bytes:,} bytes limit; skipped (raise the limit "
+        "with --max-bytes to read it)"
+    )
