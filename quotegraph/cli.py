@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import multiprocessing
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,15 @@ from typing import Any, TextIO
 
 from quotegraph import __version__
 from quotegraph.output import FORMATS, RecordWriter, open_writer
-from quotegraph.reading import DEFAULT_MAX_BYTES, STDIN, Article, ReadError, find_inputs, read_input
+from quotegraph.reading import (
+    DEFAULT_MAX_BYTES,
+    STDIN,
+    Article,
+    Duplicate,
+    ReadError,
+    find_sources,
+    read_sources,
+)
 
 EXIT_OK = 0
 EXIT_FAILURES = 1
@@ -39,7 +49,8 @@ _FORMATTER = argparse.RawDescriptionHelpFormatter
 MAIN_EPILOG = """\
 examples:
   quotegraph extract article.txt                  one article, JSONL on stdout
-  quotegraph extract news/ --format table         every *.txt under news/, for reading
+  quotegraph extract news/ --format table         every article file under news/, for reading
+  quotegraph extract crawl.warc.gz --jobs 4       every HTML page of a crawl, 4 processes
   cat article.txt | quotegraph extract -          read the article from stdin
   quotegraph eval polnear --split dev             score the shipped model on PolNeAR dev
   quotegraph train --epochs 20                    retrain the shipped model on PolNeAR
@@ -49,9 +60,19 @@ Run `quotegraph COMMAND --help` for each command's options.
 
 EXTRACT_EPILOG = f"""\
 input:
-  Plain-text UTF-8 files. A folder means every *.txt beneath it (recursively, in sorted order);
-  `-` means standard input. Each article's id is its file name without the extension. The text
-  is used exactly as read, so every start/end offset in the output indexes the file itself.
+  .txt      plain UTF-8 text, used exactly as read: offsets index the file itself
+  .html     a saved web page; the article is found in it (trafilatura) and its cleaned text is
+            the record's text, with title, url, date, outlet and authors in meta
+  .warc     a crawl (.warc or .warc.gz, e.g. CC-NEWS): every HTML response in it, streamed
+  .rss      an RSS or Atom feed (.rss, .atom, .xml): every entry with its content
+  .jsonl    a dump, one JSON object per line: id, text or html, and url, title, published,
+            outlet where known
+  URL       an http(s):// address, fetched once (timeout 20 s, capped at --max-bytes)
+  A folder means every such file beneath it (recursively, sorted); `-` is standard input.
+  A file's articles get its name as id; pages from crawls, feeds and URLs are named after
+  their URLs. An article met twice (same URL or same text) is read once. Headlines and body
+  are analysed; bylines, photo credits, captions, "Related posts" lists and share prompts are
+  not (meta.blocks lists them with their kinds and offsets).
 
 output formats:
   jsonl   one record per line per article (the schema in shared/docs/output-schema.md)
@@ -59,8 +80,9 @@ output formats:
   table   who said what, for reading in a terminal
 
 errors:
-  A document that cannot be read (empty, binary, not UTF-8, over --max-bytes, missing) or that
-  fails in extraction is reported on stderr with the reason, and the batch goes on. A summary
+  A document that cannot be read (empty, binary, not UTF-8, over --max-bytes, missing, a page
+  with no article, a damaged crawl record) or that fails in extraction is reported on stderr
+  with the reason, and the batch goes on. A summary
   "N articles, M attributions, K failed" ends the run. Exit status: 0 when every document went
   through, {EXIT_FAILURES} when any failed, {EXIT_USAGE} for a usage error.
 
@@ -69,6 +91,8 @@ examples:
   quotegraph extract news/ --output news.jsonl
   quotegraph extract news/ --quiet | jq -c '.attributions[] | [.kind, .cue.text]'
   quotegraph extract big-report.txt --max-bytes 20000000 --format json
+  quotegraph extract CC-NEWS-20240101.warc.gz --jobs 4 --output news.jsonl
+  quotegraph extract feed.rss dump.jsonl https://example.com/news/story.html
 """
 
 TRAIN_EPILOG = """\
@@ -127,13 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_extract(commands: Any) -> None:
     extract = commands.add_parser(
         "extract",
-        help="extract attributions from text files, folders or stdin",
-        description="Extract every attribution (who said what, how) from plain-text articles.",
+        help="extract attributions from text, HTML, WARC, feeds, JSONL, URLs or stdin",
+        description="Extract every attribution (who said what, how) from news articles.",
         epilog=EXTRACT_EPILOG,
         formatter_class=_FORMATTER,
     )
     extract.add_argument(
-        "paths", nargs="+", metavar="PATH", help="a .txt file, a folder of them, or - for stdin"
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="an article file (.txt .html .warc .warc.gz .rss .atom .jsonl), a folder of them, "
+        "an http(s):// URL, or - for stdin",
     )
     extract.add_argument(
         "--format", choices=FORMATS, default="jsonl", help="output format (default: jsonl)"
@@ -146,7 +174,16 @@ def _add_extract(commands: Any) -> None:
         type=_positive_int,
         default=DEFAULT_MAX_BYTES,
         metavar="N",
-        help=f"refuse documents larger than N bytes (default: {DEFAULT_MAX_BYTES:,})",
+        help=f"refuse documents larger than N bytes (default: {DEFAULT_MAX_BYTES:,}); for a "
+        "crawl or a dump, each page or line",
+    )
+    extract.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="extract in N processes (default: 1); output order stays the input order",
     )
     extract.add_argument(
         "--quiet", "-q", action="store_true", help="no progress or summary on stderr, only errors"
@@ -218,11 +255,12 @@ class Outcome:
     path: str | None
     result: Any = None  # ArticleResult; typed loosely so this module never imports the NLP
     failure: str | None = None
+    duplicate: bool = False  # skipped as a repeat of an earlier article: not a failure
 
 
 def run_extract(args: argparse.Namespace) -> int:
     """``quotegraph extract``: stream records out, report each failure, summarise, exit 0/1."""
-    entries = find_inputs(args.paths)
+    sources = find_sources(args.paths)
     _hint_if_waiting_on_terminal(args.paths, args.quiet)
     try:
         extractor = _load_extractor()
@@ -235,11 +273,16 @@ def run_extract(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"quotegraph: cannot write --output {args.output}: {exc.strerror}", file=sys.stderr)
         return EXIT_USAGE
-    progress = Progress(len(entries), enabled=not args.quiet and len(entries) > 1)
+    total = sources.known_count
+    progress = Progress(total, enabled=not args.quiet and (total is None or total > 1))
     writer = open_writer(args.format, stream)
-    documents = (read_input(entry, max_bytes=args.max_bytes) for entry in entries)
+    documents = read_sources(sources, max_bytes=args.max_bytes)
+    if args.jobs > 1:
+        outcomes = extract_in_processes(documents, args.jobs)
+    else:
+        outcomes = extract_documents(extractor, documents)
     try:
-        tally = _write_outcomes(extract_documents(extractor, documents), writer, progress)
+        tally = _write_outcomes(outcomes, writer, progress)
     finally:  # close the JSON array and the file even when interrupted
         progress.finish()
         try:
@@ -258,7 +301,7 @@ def _write_outcomes(outcomes: Iterable[Outcome], writer: RecordWriter, progress:
     for outcome in outcomes:
         if outcome.result is not None:
             writer.write(outcome.result)
-        else:
+        elif not outcome.duplicate:
             progress.message(f"quotegraph: {outcome.path}: {outcome.failure}")
         tally.add(outcome)
         progress.advance()
@@ -273,17 +316,66 @@ def extract_documents(
     Successful records keep their input order. Read errors are yielded at once rather than held
     back behind the batch, so the user hears about a bad file when it is met.
     """
+    for work in _work_units(documents, batch_size):
+        if isinstance(work, Outcome):
+            yield work
+        else:
+            yield from _extract_batch(extractor, work)
+
+
+def extract_in_processes(
+    documents: Iterable[Article | ReadError], jobs: int, batch_size: int = BATCH_SIZE
+) -> Iterator[Outcome]:
+    """Like :func:`extract_documents`, with batches extracted in ``jobs`` worker processes.
+
+    Reading stays in this process (it streams, and is the cheap part); at most two batches per
+    worker are in flight, so a crawl of any size takes bounded memory, and outcomes come back
+    in input order. Workers are forked where the platform allows, sharing the loaded model.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with context.Pool(jobs) as pool:
+        pending: deque[Any] = deque()
+        for work in _work_units(documents, batch_size):
+            if isinstance(work, Outcome):
+                pending.append([work])
+            else:
+                pending.append(pool.apply_async(_extract_in_worker, (work,)))
+            while pending and (len(pending) > 2 * jobs or _is_done(pending[0])):
+                yield from _outcomes_of(pending.popleft())
+        while pending:
+            yield from _outcomes_of(pending.popleft())
+
+
+def _work_units(
+    documents: Iterable[Article | ReadError], batch_size: int
+) -> Iterator[Outcome | list[Article]]:
+    """Read errors as outcomes at once; articles gathered into batches for the engine."""
     batch: list[Article] = []
     for document in documents:
         if isinstance(document, ReadError):
-            yield Outcome(document.id, document.path, failure=document.reason)
+            duplicate = isinstance(document, Duplicate)
+            yield Outcome(document.id, document.path, failure=document.reason, duplicate=duplicate)
             continue
         batch.append(document)
         if len(batch) >= batch_size:
-            yield from _extract_batch(extractor, batch)
+            yield batch
             batch = []
     if batch:
-        yield from _extract_batch(extractor, batch)
+        yield batch
+
+
+def _extract_in_worker(batch: list[Article]) -> list[Outcome]:
+    """Runs in a worker process: the process's own extractor, loaded once, on one batch."""
+    return list(_extract_batch(_load_extractor(), batch))
+
+
+def _is_done(work: Any) -> bool:
+    return isinstance(work, list) or work.ready()
+
+
+def _outcomes_of(work: Any) -> list[Outcome]:
+    return work if isinstance(work, list) else work.get()
 
 
 def _extract_batch(extractor: Any, batch: list[Article]) -> Iterator[Outcome]:
@@ -351,8 +443,12 @@ class Tally:
         self.articles = 0
         self.attributions = 0
         self.failed = 0
+        self.duplicates = 0
 
     def add(self, outcome: Outcome) -> None:
+        if outcome.duplicate:
+            self.duplicates += 1
+            return
         if outcome.result is None:
             self.failed += 1
             return
@@ -360,14 +456,19 @@ class Tally:
         self.attributions += len(outcome.result.attributions)
 
     def summary(self) -> str:
-        return (
+        summary = (
             f"{_plural(self.articles, 'article')}, {_plural(self.attributions, 'attribution')}, "
             f"{self.failed} failed"
         )
+        if self.duplicates:
+            summary += f", {_plural(self.duplicates, 'duplicate')} skipped"
+        return summary
 
 
 class Progress:
     """A documents-done counter with throughput on stderr, for runs of more than one document.
+
+    ``total`` is None when the run's length is not known in advance (a crawl, a feed, a dump).
 
     On a terminal the line is redrawn in place; into a log it is written as a new line every
     few seconds, so logs stay readable.
@@ -376,7 +477,7 @@ class Progress:
     LOG_INTERVAL_S = 5.0
     TERMINAL_INTERVAL_S = 0.2
 
-    def __init__(self, total: int, enabled: bool, stream: TextIO | None = None) -> None:
+    def __init__(self, total: int | None, enabled: bool, stream: TextIO | None = None) -> None:
         self.total = total
         self.enabled = enabled
         self.stream = stream or sys.stderr
@@ -404,7 +505,8 @@ class Progress:
     def _draw(self, now: float) -> None:
         self.last_drawn = now
         rate = self.done / max(now - self.started, 1e-9)
-        line = f"[{self.done}/{self.total}] {rate:.1f} articles/s"
+        done = f"{self.done:,}" if self.total is None else f"{self.done}/{self.total}"
+        line = f"[{done}] {rate:.1f} articles/s"
         if self.on_terminal:
             self.stream.write("\r" + line)
             self.line_open = True
