@@ -50,7 +50,8 @@ def fetch(url: str, max_bytes: int, timeout: float = TIMEOUT_S) -> Fetched:
                 raise Unreadable(_too_large(f"more than {max_bytes:,} bytes", max_bytes))
             return Fetched(response.geturl(), payload, response.headers.get("Content-Type", ""))
     except urllib.error.HTTPError as exc:
-        raise Unreadable(f"the server answered HTTP {exc.code} {exc.reason}; check the URL") from exc
+        answer = f"the server answered HTTP {exc.code} {exc.reason}; check the URL"
+        raise Unreadable(answer) from exc
     except urllib.error.URLError as exc:
         raise Unreadable(_unreachable(exc.reason, timeout)) from exc
     except TimeoutError as exc:

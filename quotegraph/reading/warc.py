@@ -34,7 +34,7 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 class TruncatedWarc(Exception):
-    """The file ends in the middle of a record (not EOFError, which warcio takes for a clean end)."""
+    """The file ends in the middle of a record (not EOFError: warcio takes that for a clean end)."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ class _Gunzip(io.RawIOBase):
         return size
 
     def _inflate(self, data: bytes) -> bytes:
-        """Decompress ``data``, starting a new member wherever one ends (WARCs are one per record)."""
+        """Decompress ``data``, starting a new member wherever one ends (one per WARC record)."""
         out = []
         while data:
             self.member_started = True
