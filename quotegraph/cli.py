@@ -484,6 +484,7 @@ class Progress:
         self.done = 0
         self.started = time.perf_counter()
         self.last_drawn = 0.0
+        self.drawn_count = 0
         self.on_terminal = self.stream.isatty()
         self.line_open = False
 
@@ -500,10 +501,14 @@ class Progress:
         print(text, file=self.stream)
 
     def finish(self) -> None:
+        """Show the final count (a run of unknown length has no "done == total" moment)."""
+        if self.enabled and self.done and self.drawn_count != self.done:
+            self._draw(time.perf_counter())
         self._close_line()
 
     def _draw(self, now: float) -> None:
         self.last_drawn = now
+        self.drawn_count = self.done
         rate = self.done / max(now - self.started, 1e-9)
         done = f"{self.done:,}" if self.total is None else f"{self.done}/{self.total}"
         line = f"[{done}] {rate:.1f} articles/s"
