@@ -483,3 +483,16 @@ def test_an_unreachable_url_is_reported_not_raised():
     [error] = read("http://127.0.0.1:9/nothing-listens-here")
     assert isinstance(error, ReadError)
     assert "could not be reached" in error.reason
+
+
+def test_the_engine_reading_the_cleaned_text_alone_excludes_what_meta_blocks_exclude(tmp_path):
+    """The pipeline calls excluded_regions(text) on the record's text; for a page it must agree
+    with the blocks the reader recorded, or the web app would show one thing and the engine
+    do another."""
+    from quotegraph.reading.structure import excluded_regions
+
+    page = news_page(body=[*BODY, "Photo: Example Agency", "By Jane Doe and John Roe"])
+    [article] = read(write(tmp_path / "lavrov.html", page))
+    from_meta = excluded_regions(article.text, article.meta["blocks"])
+    assert from_meta, "the page has blocks that are not attributed"
+    assert excluded_regions(article.text) == from_meta
