@@ -32,6 +32,7 @@ from quotegraph.reading import (
     find_sources,
     read_sources,
 )
+from quotegraph.store import cli as store_cli
 
 EXIT_OK = 0
 EXIT_FAILURES = 1
@@ -145,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_extract(commands)
     _add_train(commands)
     _add_eval(commands)
+    store_cli.register(commands)
     return parser
 
 

@@ -69,8 +69,8 @@ LAVROV_REUTERS = record(
          ["Moscow would not accept new sanctions without a response"],
          speaker="Sergey Lavrov", descriptions=["Russian Foreign Minister"]),
     Said("Lavrov", "told",
-         ["\u201cWe will respond to any provocation with all the means at our disposal, and "
-          "nobody should doubt it,\u201d"], speaker="Sergey Lavrov"),
+         [("\u201cWe will respond to any provocation with all the means at our disposal, and "
+           "nobody should doubt it,\u201d")], speaker="Sergey Lavrov"),
     Said("The Russian Defense Ministry", "said",
          ["air defences had shot down eleven drones overnight"],
          speaker="Russian Defense Ministry", type="ORG"),

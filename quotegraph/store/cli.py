@@ -203,10 +203,10 @@ def run_ingest(args: argparse.Namespace) -> int:
             print("quotegraph: an earlier ingest was interrupted; what it stored is kept, "
                   "the rest is done now", file=sys.stderr)
         total = _count_inputs(args)
-        progress = Progress(total, enabled=not args.quiet and total > 1)
+        progress = Progress(total, enabled=not args.quiet and (total is None or total > 1))
         run_id = store.begin_run(args.paths)
         try:
-            records = _records(args, store, progress)
+            records = _records(args, store)
             if records is None:
                 return EXIT_FAILURES
             tally = ingest.ingest_records(
@@ -222,7 +222,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     return EXIT_FAILURES if tally.failed else EXIT_OK
 
 
-def _records(args: argparse.Namespace, store: Any, progress: Any) -> Any:
+def _records(args: argparse.Namespace, store: Any) -> Any:
     """Where records come from: JSONL files (``--records``), or the readers and the engine."""
     from quotegraph.store import ingest
 
@@ -237,15 +237,16 @@ def _records(args: argparse.Namespace, store: Any, progress: Any) -> Any:
               "records with --records, or install the model (make setup)", file=sys.stderr)
         return None
     documents = ingest.read_documents(args.paths, args.max_bytes)
-    return ingest.extract_new(store, extractor, documents, skipped=lambda _: progress.advance())
+    return ingest.extract_new(store, extractor, documents)
 
 
-def _count_inputs(args: argparse.Namespace) -> int:
+def _count_inputs(args: argparse.Namespace) -> int | None:
+    """How many documents the run has, when that is known without reading them."""
     if args.records:
-        return 0
-    from quotegraph.reading import find_inputs
+        return None
+    from quotegraph.reading import find_sources
 
-    return len(find_inputs(args.paths))
+    return find_sources(args.paths).known_count
 
 
 # --- queries ----------------------------------------------------------------------------------

@@ -34,13 +34,15 @@ class IngestTally:
     stored: int = 0
     replaced: int = 0
     unchanged: int = 0
+    duplicates: int = 0
     failed: int = 0
     attributions: int = 0
 
     def summary(self) -> str:
+        duplicates = f", {self.duplicates:,} duplicates skipped" if self.duplicates else ""
         return (
             f"{self.stored:,} articles stored, {self.replaced:,} replaced, "
-            f"{self.unchanged:,} unchanged, {self.attributions:,} attributions, "
+            f"{self.unchanged:,} unchanged{duplicates}, {self.attributions:,} attributions, "
             f"{self.failed:,} failed"
         )
 
@@ -53,14 +55,19 @@ class Failure:
     reason: str
 
 
-def read_documents(paths: list[str], max_bytes: int) -> Iterator[Article | ReadError]:
-    """Articles (or read errors) from files, folders and stdin, in order, read lazily."""
-    from quotegraph import reading
+@dataclass
+class Skipped:
+    """A document left alone: already stored with this text, or a repeat within the run."""
 
-    iter_articles = getattr(reading, "iter_articles", None)  # the richer reader, when present
-    if iter_articles is not None:
-        return iter_articles(paths, max_bytes=max_bytes)
-    return reading.iter_inputs(paths, max_bytes=max_bytes)
+    path: str
+    duplicate: bool = False
+
+
+def read_documents(paths: list[str], max_bytes: int) -> Iterator[Article | ReadError]:
+    """Articles (or read errors) from every input the readers know, in order, read lazily."""
+    from quotegraph.reading import iter_articles
+
+    return iter_articles(paths, max_bytes=max_bytes)
 
 
 def iter_records(paths: list[str], stdin: TextIO | None = None) -> Iterator[ArticleResult | Failure]:
@@ -80,7 +87,7 @@ def iter_records(paths: list[str], stdin: TextIO | None = None) -> Iterator[Arti
 
 def ingest_records(
     store: Store,
-    records: Iterable[ArticleResult | Failure],
+    records: Iterable[ArticleResult | Failure | Skipped],
     run_id: int | None = None,
     commit_every: int = COMMIT_EVERY,
     on_failure: Callable[[Failure], None] | None = None,
@@ -94,6 +101,9 @@ def ingest_records(
             tally.failed += 1
             if on_failure:
                 on_failure(item)
+        elif isinstance(item, Skipped):
+            tally.duplicates += item.duplicate
+            tally.unchanged += not item.duplicate
         else:
             batch.append(item)
             if len(batch) >= commit_every:
@@ -107,24 +117,30 @@ def ingest_records(
 
 
 def extract_new(
-    store: Store, extractor: Any, documents: Iterable[Article | ReadError],
-    skipped: Callable[[Article], None],
-) -> Iterator[ArticleResult | Failure]:
-    """Extract the documents the corpus lacks; ``skipped`` hears of each one it already has."""
+    store: Store, extractor: Any, documents: Iterable[Article | ReadError]
+) -> Iterator[ArticleResult | Failure | Skipped]:
+    """Extract the documents the corpus lacks, in order; the rest come back as Skipped."""
     from quotegraph.cli import extract_documents  # the CLI's batch path; imported late (cycle)
+
+    stored: list[Skipped] = []  # what was filtered out since the last outcome, in order
 
     def unseen() -> Iterator[Article | ReadError]:
         for document in documents:
             if isinstance(document, Article) and store.is_stored(document.id, document.text):
-                skipped(document)
+                stored.append(Skipped(document.meta.get("path") or document.id))
             else:
                 yield document
 
     for outcome in extract_documents(extractor, unseen()):
+        yield from stored
+        stored.clear()
         if outcome.result is not None:
             yield outcome.result
+        elif getattr(outcome, "duplicate", False):
+            yield Skipped(outcome.path or outcome.id, duplicate=True)
         else:
             yield Failure(outcome.path or outcome.id, outcome.failure or "failed")
+    yield from stored
 
 
 def _commit(store: Store, batch: list[ArticleResult], run_id: int | None, tally: IngestTally) -> None:

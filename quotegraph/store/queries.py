@@ -188,29 +188,29 @@ def speaker_summary(conn: sqlite3.Connection, speaker_id: int) -> SpeakerSummary
 
 
 def find_speakers(conn: sqlite3.Connection, name: str) -> list[SpeakerSummary]:
-    """Speakers a user may mean by ``name``: an id, an exact name or alias, else a part of one.
+    """Speakers a user may mean by ``name``: an id, else the first of these that finds any: a
+    speaker's name, a name an article gave it (an alias), part of either.
 
-    Exact matches win over partial ones, so "Lavrov" finds only Sergey Lavrov when some article
-    calls him just that, even if "Lavrova" is also in the corpus.
+    So "Smith" means the speaker called just Smith even though an article also calls John Smith
+    that, and "Lavrov" finds Sergey Lavrov when no speaker is called just Lavrov.
     """
     text = name.strip()
     if text.isdigit():
         found = speaker_summary(conn, int(text))
         return [found] if found else []
-    ids = _speaker_ids(conn, "= ? COLLATE NOCASE", text)
-    if not ids:
-        ids = _speaker_ids(conn, "LIKE ?", f"%{_escape_like(text)}%")
-    return [s for i in sorted(ids) if (s := speaker_summary(conn, i)) is not None]
-
-
-def _speaker_ids(conn: sqlite3.Connection, condition: str, value: str) -> set[int]:
-    escape = " ESCAPE '\\'" if condition.startswith("LIKE") else ""
-    rows = conn.execute(
-        f"SELECT id FROM speakers WHERE name {condition}{escape} UNION "
-        f"SELECT speaker_id FROM article_speakers WHERE name {condition}{escape}",
-        (value, value),
-    ).fetchall()
-    return {row[0] for row in rows if row[0] is not None}
+    pattern = f"%{_escape_like(text)}%"
+    tiers = (
+        ("SELECT id FROM speakers WHERE name = ? COLLATE NOCASE", text),
+        ("SELECT speaker_id FROM article_speakers WHERE name = ? COLLATE NOCASE", text),
+        (("SELECT id FROM speakers WHERE name LIKE ? ESCAPE '\\' UNION SELECT speaker_id "
+          "FROM article_speakers WHERE name LIKE ? ESCAPE '\\'"), pattern),
+    )
+    for sql, value in tiers:
+        params = (value,) * sql.count("?")
+        ids = {row[0] for row in conn.execute(sql, params) if row[0] is not None}
+        if ids:
+            return [s for i in sorted(ids) if (s := speaker_summary(conn, i)) is not None]
+    return []
 
 
 # --- quotes -----------------------------------------------------------------------------------

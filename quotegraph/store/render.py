@@ -51,7 +51,10 @@ def speaker_line(speaker: SpeakerSummary) -> str:
 
 def quote_lines(quote: QuoteRow, width: int) -> list[str]:
     """A quote in a listing: who, how, where, when; then the content, wrapped."""
-    who = quote.speaker or (quote.source or "(unattributed)")
+    source = " ".join((quote.source or "").split())
+    who = quote.speaker or source or "(unattributed)"
+    if quote.speaker and source and quote.speaker not in source:
+        who = f"{quote.speaker} ({source})"  # so a reader can check the resolution
     where = ", ".join(x for x in (quote.outlet, (quote.published or "")[:10], quote.article_id) if x)
     claim = f" | claim #{quote.claim_id}" if quote.claim_id else ""
     head = f"{who} | {quote.cue or '(no cue)'} | {quote.kind} | {where}{claim}"
