@@ -38,6 +38,7 @@ The database is --db, else $QUOTEGRAPH_DB, else {DEFAULT_DB} in the current fold
 SPEAKERS_EPILOG = """\
 examples:
   quotegraph speakers --top 20
+  quotegraph speakers --top 5 --statements 3
   quotegraph speakers show Lavrov
   quotegraph speakers merge "Defence Ministry" "Russian Defense Ministry"
   quotegraph speakers split "Sergey Lavrov" "Lavrov"
@@ -108,6 +109,8 @@ def _add_speakers(commands: Any) -> None:
     speakers.add_argument("--top", type=_positive_int, default=20, metavar="N",
                           help="how many to list (default: 20)")
     speakers.add_argument("--type", metavar="TYPE", help="only this type (PERSON, ORG, ...)")
+    speakers.add_argument("--statements", type=int, default=0, metavar="N",
+                          help="also show each speaker's N most recent statements")
     speakers.set_defaults(handler=_with_db(_list_speakers))
     actions = speakers.add_subparsers(dest="action", metavar="ACTION")
     show = actions.add_parser("show", help="one speaker: names, descriptions, statements")
@@ -260,17 +263,24 @@ def _list_speakers(store: Any, args: argparse.Namespace) -> int:
         print("(no speakers yet; run `quotegraph ingest PATH...`)")
     for speaker in page.items:
         print(render.speaker_line(speaker))
+        if args.statements > 0:
+            _print_statements(store, speaker.id, args.statements)
     return EXIT_OK
 
 
-def _show_speaker(store: Any, args: argparse.Namespace) -> int:
+def _print_statements(store: Any, speaker_id: int, limit: int) -> None:
     from quotegraph.store import queries, render
+
+    for quote in queries.find_quotes(store.conn, speaker=str(speaker_id), limit=limit).items:
+        print("\n".join("    " + line for line in render.quote_lines(quote, _width() - 4)))
+
+
+def _show_speaker(store: Any, args: argparse.Namespace) -> int:
+    from quotegraph.store import render
 
     speaker = _one_speaker(store, args.speaker)
     print(render.speaker_line(speaker))
-    page = queries.find_quotes(store.conn, speaker=str(speaker.id), limit=20)
-    for quote in page.items:
-        print("\n".join("  " + line for line in render.quote_lines(quote, _width() - 2)))
+    _print_statements(store, speaker.id, 20)
     return EXIT_OK
 
 
