@@ -207,11 +207,11 @@ def run_ingest(args: argparse.Namespace) -> int:
                   "the rest is done now", file=sys.stderr)
         total = _count_inputs(args)
         progress = Progress(total, enabled=not args.quiet and (total is None or total > 1))
+        records = _records(args, store)  # lazy: loads the model, reads nothing yet
+        if records is None:
+            return EXIT_FAILURES
         run_id = store.begin_run(args.paths)
         try:
-            records = _records(args, store)
-            if records is None:
-                return EXIT_FAILURES
             tally = ingest.ingest_records(
                 store, records, run_id, args.commit_every or ingest.COMMIT_EVERY,
                 on_failure=lambda f: progress.message(f"quotegraph: {f.path}: {f.reason}"),
