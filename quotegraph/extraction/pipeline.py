@@ -65,16 +65,23 @@ class Annotator:
 
 
 def _outside(attributions: list[Attribution], regions: list[tuple[int, int]]) -> list[Attribution]:
-    """Drop attributions whose cue or content lies in a non-article block."""
+    """Drop attributions whose cue or content lies in a non-article block.
+
+    A source found in such a block (a credit line read as "who") is removed rather than the
+    whole attribution: the statement is the article's, only its source was misread.
+    """
 
     def excluded(start: int) -> bool:
         return any(lo <= start < hi for lo, hi in regions)
 
-    return [
-        a
-        for a in attributions
-        if not excluded(a.content[0].start) and not (a.cue and excluded(a.cue.start))
-    ]
+    kept = []
+    for a in attributions:
+        if excluded(a.content[0].start) or (a.cue and excluded(a.cue.start)):
+            continue
+        if a.source and excluded(a.source.start):
+            a.source = None
+        kept.append(a)
+    return kept
 
 
 @lru_cache(maxsize=4)

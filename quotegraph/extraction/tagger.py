@@ -57,6 +57,9 @@ class TaggerSettings:
     pieces: int = 2
     encoder: str = "bilstm"  # or "cnn"
     learn_rate: float = 0.002
+    #: learning rate kept per epoch after the third (1.0: constant); late epochs then refine
+    #: instead of wandering on the noisy dev score
+    decay: float = 1.0
 
 
 FEATURES = (
@@ -298,7 +301,8 @@ class RoleTagger:
         inputs = [model_inputs(doc) for doc in docs]
         nonempty = [x for x in inputs if len(x[0])]
         outputs = iter(self.model.predict(nonempty)) if nonempty else iter(())
-        return [next(outputs) if len(x[0]) else numpy.zeros((0, len(LABELS)), "f") for x in inputs]
+        probs = [next(outputs) if len(x[0]) else numpy.zeros((0, len(LABELS)), "f") for x in inputs]
+        return [_break_at_lines(doc, p) for doc, p in zip(docs, probs)]
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -319,3 +323,17 @@ class RoleTagger:
         if decoding.exists():
             tagger.transitions = numpy.array(json.loads(decoding.read_text())["transitions"], "f")
         return tagger
+
+
+def _break_at_lines(doc: Doc, probs: numpy.ndarray) -> numpy.ndarray:
+    """Make line-break tokens certain ``O``, so that no decoded span crosses a line.
+
+    In PolNeAR 3 of about 70,000 annotated spans cross a line break; a tagger that lets a
+    content run on into the next paragraph loses far more than that.
+    """
+    breaks = [t.i for t in doc if t.is_space and "\n" in t.text]
+    if breaks:
+        probs = probs.copy()
+        probs[breaks] = 0.0
+        probs[breaks, LABELS.index("O")] = 1.0
+    return probs
