@@ -33,6 +33,7 @@ from quotegraph.reading import (
     read_sources,
 )
 from quotegraph.store import cli as store_cli
+from quotegraph.web import cli as web_cli
 
 EXIT_OK = 0
 EXIT_FAILURES = 1
@@ -147,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train(commands)
     _add_eval(commands)
     store_cli.register(commands)
+    web_cli.register(commands)
     return parser
 
 

@@ -213,6 +213,49 @@ def find_speakers(conn: sqlite3.Connection, name: str) -> list[SpeakerSummary]:
     return []
 
 
+@dataclass
+class Count:
+    """How many statements fall under one key: a day (``YYYY-MM-DD``) or an outlet."""
+
+    key: str
+    count: int
+
+
+def statements_per_day(conn: sqlite3.Connection, speaker_id: int) -> list[Count]:
+    """A speaker's statements per publication day, oldest first (undated articles left out):
+    the series a timeline chart draws."""
+    rows = conn.execute(
+        "SELECT substr(ar.published, 1, 10) AS day, COUNT(*) FROM attributions a "
+        "JOIN article_speakers s ON s.article_id = a.article_id AND s.local_id = a.local_speaker "
+        "JOIN articles ar ON ar.id = a.article_id "
+        "WHERE s.speaker_id = ? AND ar.published IS NOT NULL GROUP BY day ORDER BY day",
+        (speaker_id,),
+    ).fetchall()
+    return [Count(day, count) for day, count in rows]
+
+
+def outlets_quoting(conn: sqlite3.Connection, speaker_id: int) -> list[Count]:
+    """The outlets that carried a speaker's statements, most statements first."""
+    rows = conn.execute(
+        "SELECT ar.outlet, COUNT(*) FROM attributions a "
+        "JOIN article_speakers s ON s.article_id = a.article_id AND s.local_id = a.local_speaker "
+        "JOIN articles ar ON ar.id = a.article_id "
+        "WHERE s.speaker_id = ? AND ar.outlet IS NOT NULL "
+        "GROUP BY ar.outlet ORDER BY COUNT(*) DESC, ar.outlet",
+        (speaker_id,),
+    ).fetchall()
+    return [Count(outlet, count) for outlet, count in rows]
+
+
+def outlet_counts(conn: sqlite3.Connection) -> list[Count]:
+    """Every outlet in the corpus with its number of articles, for filter menus."""
+    rows = conn.execute(
+        "SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL "
+        "GROUP BY outlet ORDER BY outlet COLLATE NOCASE"
+    ).fetchall()
+    return [Count(outlet, count) for outlet, count in rows]
+
+
 # --- quotes -----------------------------------------------------------------------------------
 
 
