@@ -64,6 +64,7 @@ def register(commands: Any) -> None:
     _add_claims(commands)
     _add_show(commands)
     _add_export(commands)
+    _add_disputes(commands)
 
 
 # --- parsers ----------------------------------------------------------------------------------
@@ -185,6 +186,33 @@ def _add_export(commands: Any) -> None:
     export.add_argument("--output", "-o", metavar="FILE",
                         help="write here instead of stdout (required for parquet)")
     export.set_defaults(handler=_with_db(_export))
+
+
+DISPUTES_EPILOG = """\
+examples:
+  quotegraph disputes                        who disputes or accuses whom, most often first
+  quotegraph disputes --speaker Lavrov       what one speaker disputes, and whom
+  quotegraph disputes --format graphml -o disputes.graphml
+
+Each line is speaker --act--> party: accuse, deny or reject. quotegraph reports who says what
+about whose claims; it does not say who is right.
+"""
+
+
+def _add_disputes(commands: Any) -> None:
+    from quotegraph.store.graph import DISPUTE_FORMATS
+
+    disputes = commands.add_parser(
+        "disputes", help="who disputes or accuses whom, across the corpus",
+        description="Dispute edges (accusations, denials, rejections) aggregated by speaker, "
+        "disputed party and act, with examples.",
+        epilog=DISPUTES_EPILOG, formatter_class=_FORMATTER,
+    )
+    _db_option(disputes)
+    disputes.add_argument("--speaker", metavar="NAME", help="only disputes this speaker makes")
+    disputes.add_argument("--format", choices=DISPUTE_FORMATS, default="table")
+    disputes.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    disputes.set_defaults(handler=_with_db(_disputes))
 
 
 # --- ingest -----------------------------------------------------------------------------------
@@ -381,6 +409,21 @@ def _export(store: Any, args: argparse.Namespace) -> int:
             count = writer(store.conn, sys.stdout)
     what = "articles" if args.format == "jsonl" else "attributions"
     print(f"{count:,} {what} exported", file=sys.stderr)
+    return EXIT_OK
+
+
+def _disputes(store: Any, args: argparse.Namespace) -> int:
+    from quotegraph.store import graph, queries
+
+    found = queries.dispute_graph(store.conn, speaker=args.speaker)
+    render = {"table": graph.graph_table, "json": graph.graph_json,
+              "graphml": graph.graph_graphml}[args.format]
+    text = render(found)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as stream:
+            stream.write(text)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
 
 

@@ -13,16 +13,16 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from quotegraph.model import ArticleResult, Attribution, Span, Speaker
+from quotegraph.model import ArticleResult, Attribution, Dispute, Span, Speaker, Target
 from quotegraph.store import claims as claim_rules
-from quotegraph.store.speakers import person_titles
+from quotegraph.store.speakers import alias_norm, person_titles
 from quotegraph.store.store import day_after, normalise_date
 
 T = TypeVar("T")
 
 #: Tables whose row counts describe a corpus (and must not move when it is re-ingested).
 COUNTED_TABLES = (
-    "articles", "attributions", "article_speakers", "mentions", "speakers", "claims",
+    "articles", "attributions", "article_speakers", "mentions", "speakers", "claims", "disputes",
 )
 
 
@@ -441,6 +441,7 @@ def article_view(conn: sqlite3.Connection, article_id: str) -> ArticleView | Non
         record.attributions.append(attribution)
         if claim_id is not None:
             claims[attribution.id] = claim_id
+    record.disputes = _article_disputes(conn, record)
     return ArticleView(record, row[3], row[4], corpus_speakers, claims)
 
 
@@ -485,21 +486,221 @@ def _article_attributions(
 ) -> list[tuple[Attribution, int | None]]:
     rows = conn.execute(
         "SELECT local_id, source_start, source_end, source_text, cue_start, cue_end, cue_text, "
-        "content, kind, local_speaker, confidence, claim_id FROM attributions "
-        "WHERE article_id = ? ORDER BY id",
+        "content, kind, local_speaker, confidence, claim_id, act, act_confidence, targets, "
+        "embedded FROM attributions WHERE article_id = ? ORDER BY id",
         (article_id,),
     ).fetchall()
     found = []
-    for (local_id, s0, s1, stext, c0, c1, ctext, content, kind, speaker, conf, claim) in rows:
+    for (local_id, s0, s1, stext, c0, c1, ctext, content, kind, speaker, conf, claim,
+         act, act_conf, targets, embedded) in rows:
         attribution = Attribution(
             id=local_id,
             source=Span(s0, s1, stext) if stext is not None else None,
             cue=Span(c0, c1, ctext) if ctext is not None else None,
             content=[Span.from_dict(f) for f in json.loads(content)],
-            kind=kind, speaker=speaker, confidence=conf,
+            kind=kind, speaker=speaker, confidence=conf, act=act, act_confidence=act_conf,
+            targets=[Target.from_dict(t) for t in json.loads(targets)] if targets else [],
+            embedded=bool(embedded),
         )
         found.append((attribution, claim))
     return found
+
+
+def _article_disputes(conn: sqlite3.Connection, record: ArticleResult) -> list[Dispute]:
+    rows = conn.execute(
+        "SELECT local_id, act, attribution, local_speaker, party_start, party_end, party_text, "
+        "party_role, party_speaker, party_claim, claim, evidence_start, evidence_end, confidence "
+        "FROM disputes WHERE article_id = ? ORDER BY id",
+        (record.id,),
+    ).fetchall()
+    disputes = []
+    for (local_id, act, attribution, speaker, p0, p1, ptext, role, pspeaker, pclaim, claim,
+         e0, e1, confidence) in rows:
+        party = Target(Span(p0, p1, ptext), role, pspeaker, pclaim) if ptext is not None else None
+        evidence = Span.of(record.text, e0, e1)
+        disputes.append(Dispute(local_id, act, attribution, speaker, party, claim, evidence,
+                                confidence))
+    return disputes
+
+
+# --- disputes ---------------------------------------------------------------------------------
+
+
+@dataclass
+class DisputeRow:
+    """One dispute edge as stored: who disputes whom (corpus-wide names), where, on what text.
+
+    ``party_id`` is the corpus speaker the disputed party is, when it can be told (the article
+    resolved it, or a corpus speaker goes by that name); otherwise only ``party`` is known.
+    """
+
+    id: int
+    article_id: str
+    dispute_id: str
+    act: str
+    speaker_id: int | None
+    speaker: str | None
+    party_id: int | None
+    party: str | None
+    claim: str | None  # the disputed claim's content, where the text gives it
+    evidence: str
+    outlet: str | None
+    published: str | None
+    confidence: float
+
+
+@dataclass
+class DisputeEdge:
+    """Disputes of one kind from one speaker to one party, aggregated across the corpus."""
+
+    source: str  # node id: "speaker:12" or "party:ukrainian officials"
+    target: str
+    act: str
+    count: int
+    articles: int
+    examples: list[DisputeRow] = field(default_factory=list)
+
+
+@dataclass
+class DisputeGraph:
+    """Who disputes or accuses whom: nodes (speakers and named parties) and aggregated edges."""
+
+    nodes: dict[str, str]  # node id -> display name
+    edges: list[DisputeEdge]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "nodes": [{"id": k, "name": v} for k, v in self.nodes.items()],
+            "edges": [
+                {"source": e.source, "target": e.target, "act": e.act, "count": e.count,
+                 "articles": e.articles,
+                 "examples": [{"article_id": x.article_id, "dispute": x.dispute_id,
+                               "evidence": x.evidence, "claim": x.claim, "outlet": x.outlet,
+                               "published": x.published} for x in e.examples]}
+                for e in self.edges
+            ],
+        }
+
+
+_DISPUTE_COLUMNS = (
+    "SELECT d.id, d.article_id, d.local_id, d.act, s.speaker_id, "
+    "COALESCE(sp.name, a.source_text), ps.speaker_id, COALESCE(psp.name, d.party_text), "
+    "c.content_text, substr(ar.text, d.evidence_start + 1, d.evidence_end - d.evidence_start), "
+    "ar.outlet, ar.published, d.confidence "
+    "FROM disputes d JOIN articles ar ON ar.id = d.article_id "
+    "LEFT JOIN attributions a ON a.article_id = d.article_id AND a.local_id = d.attribution "
+    "LEFT JOIN article_speakers s ON s.article_id = d.article_id AND s.local_id = d.local_speaker "
+    "LEFT JOIN speakers sp ON sp.id = s.speaker_id "
+    "LEFT JOIN article_speakers ps ON ps.article_id = d.article_id "
+    "AND ps.local_id = d.party_speaker "
+    "LEFT JOIN speakers psp ON psp.id = ps.speaker_id "
+    "LEFT JOIN attributions c ON c.article_id = d.article_id AND c.local_id = d.claim "
+)
+
+
+def find_disputes(
+    conn: sqlite3.Connection, speaker: str | None = None, party: str | None = None,
+    act: str | None = None, limit: int = 50, cursor: str | None = None,
+) -> Page[DisputeRow]:
+    """Dispute edges, newest article first. ``speaker``: disputes made by that speaker (a name,
+    alias or id, as :func:`find_speakers`); ``party``: disputes aimed at that speaker or at a
+    party of that name ("disputed by")."""
+    where: list[str] = []
+    params: list[Any] = []
+    if speaker:
+        ids = [s.id for s in find_speakers(conn, speaker)]
+        if not ids:
+            return Page([])
+        where.append(f"s.speaker_id IN ({','.join('?' * len(ids))})")
+        params += ids
+    if party:
+        ids = [s.id for s in find_speakers(conn, party)]
+        marks = ",".join("?" * len(ids)) or "NULL"
+        where.append(f"(ps.speaker_id IN ({marks}) OR d.party_text LIKE ? ESCAPE '\\')")
+        params += [*ids, f"%{_escape_like(party.strip())}%"]
+    if act:
+        where.append("d.act = ?")
+        params.append(act)
+    if cursor:
+        published, last_id = _decode_cursor(cursor, 2)
+        where.append("(COALESCE(ar.published, '') < ? OR "
+                     "(COALESCE(ar.published, '') = ? AND d.id < ?))")
+        params += [published, published, int(last_id)]
+    sql = _DISPUTE_COLUMNS + (f"WHERE {' AND '.join(where)} " if where else "")
+    sql += "ORDER BY COALESCE(ar.published, '') DESC, d.id DESC LIMIT ?"
+    rows = [_with_party(conn, DisputeRow(*row)) for row in conn.execute(sql, [*params, limit + 1])]
+    next_cursor = None
+    if len(rows) > limit:
+        next_cursor = _encode_cursor(rows[limit - 1].published or "", rows[limit - 1].id)
+    return Page(rows[:limit], next_cursor)
+
+
+def _with_party(conn: sqlite3.Connection, row: DisputeRow) -> DisputeRow:
+    """Name an unresolved party after the corpus speaker that goes by exactly that name."""
+    if row.party_id is None and row.party:
+        found = conn.execute(
+            "SELECT s.speaker_id, sp.name FROM article_speakers s JOIN speakers sp "
+            "ON sp.id = s.speaker_id WHERE s.name = ? COLLATE NOCASE LIMIT 1", (_bare(row.party),)
+        ).fetchone()
+        if found:
+            row.party_id, row.party = found[0], found[1]
+    return row
+
+
+def _bare(name: str) -> str:
+    """A party name without a leading article or a possessive ending."""
+    text = " ".join(name.split())
+    for prefix in ("the ", "The "):
+        text = text.removeprefix(prefix)
+    return text.removesuffix("’s").removesuffix("'s").removesuffix("’")
+
+
+def dispute_graph(
+    conn: sqlite3.Connection, speaker: str | None = None, examples: int = 3,
+    limit: int = 100_000,
+) -> DisputeGraph:
+    """Dispute edges aggregated by (speaker, party, act): how often, in how many articles, with
+    examples. Disputes with no named party or no known speaker are left out of the graph."""
+    rows = find_disputes(conn, speaker=speaker, limit=limit).items
+    nodes: dict[str, str] = {}
+    grouped: dict[tuple[str, str, str], list[DisputeRow]] = {}
+    for row in rows:
+        if row.party is None or row.speaker is None:
+            continue
+        source = _node(nodes, row.speaker_id, row.speaker)
+        target = _node(nodes, row.party_id, row.party)
+        grouped.setdefault((source, target, row.act), []).append(row)
+    edges = [
+        DisputeEdge(source, target, act, len(found), len({r.article_id for r in found}),
+                    found[:examples])
+        for (source, target, act), found in grouped.items()
+    ]
+    edges.sort(key=lambda e: (-e.count, e.source, e.target, e.act))
+    return DisputeGraph(nodes, edges)
+
+
+def _node(nodes: dict[str, str], speaker_id: int | None, name: str) -> str:
+    key = f"speaker:{speaker_id}" if speaker_id is not None else f"party:{alias_norm(_bare(name))}"
+    nodes.setdefault(key, _bare(name) if speaker_id is None else name)
+    return key
+
+
+def speaker_disputes(conn: sqlite3.Connection, speaker_id: int, limit: int = 20) -> dict[str, list[DisputeRow]]:
+    """A speaker's page: the disputes they make and those aimed at them."""
+    summary = speaker_summary(conn, speaker_id)
+    if summary is None:
+        return {"disputes": [], "disputed_by": []}
+    aimed = [
+        row
+        for name in summary.aliases or [summary.name]
+        for row in find_disputes(conn, party=name, limit=limit).items
+        if row.party_id == speaker_id
+    ]
+    unique = {row.id: row for row in aimed}
+    return {
+        "disputes": find_disputes(conn, speaker=str(speaker_id), limit=limit).items,
+        "disputed_by": sorted(unique.values(), key=lambda r: r.id, reverse=True)[:limit],
+    }
 
 
 # --- corpus -----------------------------------------------------------------------------------

@@ -139,9 +139,37 @@ CREATE TABLE speaker_splits (
 );
 """
 
+_V2 = """
+ALTER TABLE attributions ADD COLUMN act TEXT;
+ALTER TABLE attributions ADD COLUMN act_confidence REAL;
+ALTER TABLE attributions ADD COLUMN targets TEXT;
+ALTER TABLE attributions ADD COLUMN embedded INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX attributions_act ON attributions(act);
+
+CREATE TABLE disputes (
+    id INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    local_id TEXT NOT NULL,
+    act TEXT NOT NULL,
+    attribution TEXT NOT NULL,
+    local_speaker TEXT,
+    party_start INTEGER, party_end INTEGER, party_text TEXT, party_role TEXT,
+    party_speaker TEXT,
+    party_claim TEXT,
+    claim TEXT,
+    evidence_start INTEGER NOT NULL,
+    evidence_end INTEGER NOT NULL,
+    confidence REAL NOT NULL,
+    UNIQUE (article_id, local_id)
+);
+CREATE INDEX disputes_speaker ON disputes(article_id, local_speaker);
+CREATE INDEX disputes_party ON disputes(article_id, party_speaker);
+"""
+
 #: (version, migration) in order; a migration gets a connection inside an open transaction.
 MIGRATIONS: list[tuple[int, Callable[[sqlite3.Connection], None]]] = [
     (1, lambda conn: _run_script(conn, _V1)),
+    (2, lambda conn: _run_script(conn, _V2)),  # speech acts, targets, disputes (issue 7)
 ]
 
 LATEST = MIGRATIONS[-1][0]

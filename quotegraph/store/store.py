@@ -240,11 +240,13 @@ def _insert_article(
     )
     for position, speaker in enumerate(result.speakers):
         touched.blocks.add(_insert_speaker(conn, result.id, position, speaker))
-    return [
+    quotes = [
         attribution_id
         for attribution in result.attributions
         if (attribution_id := _insert_attribution(conn, result.id, attribution)) is not None
     ]
+    _insert_disputes(conn, result)
+    return quotes
 
 
 def _insert_speaker(
@@ -291,7 +293,37 @@ def _insert_attribution(
             claim_rules.quote_display(attribution) if quote else None,
         ),
     )
+    if attribution.act is not None or attribution.targets or attribution.embedded:
+        conn.execute(
+            "UPDATE attributions SET act = ?, act_confidence = ?, targets = ?, embedded = ? "
+            "WHERE id = ?",
+            (
+                attribution.act, attribution.act_confidence,
+                json.dumps([t.to_dict() for t in attribution.targets], ensure_ascii=False)
+                if attribution.targets else None,
+                int(attribution.embedded), cursor.lastrowid,
+            ),
+        )
     return int(cursor.lastrowid or 0) if quote else None
+
+
+def _insert_disputes(conn: sqlite3.Connection, result: ArticleResult) -> None:
+    """An article's dispute edges, one row each (the party's fields flattened)."""
+    conn.executemany(
+        "INSERT INTO disputes (article_id, local_id, act, attribution, local_speaker, "
+        "party_start, party_end, party_text, party_role, party_speaker, party_claim, claim, "
+        "evidence_start, evidence_end, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?)",
+        [
+            (
+                result.id, d.id, d.act, d.attribution, d.speaker,
+                *((d.party.span.start, d.party.span.end, d.party.span.text, d.party.role,
+                   d.party.speaker, d.party.claim) if d.party else (None,) * 6),
+                d.claim, d.evidence.start, d.evidence.end, float(d.confidence),
+            )
+            for d in result.disputes
+        ],
+    )
 
 
 def _delete_article(conn: sqlite3.Connection, article_id: str, touched: _Touched) -> None:
@@ -318,6 +350,7 @@ def _delete_article(conn: sqlite3.Connection, article_id: str, touched: _Touched
             (article_id,),
         )
     )
+    conn.execute("DELETE FROM disputes WHERE article_id = ?", (article_id,))
     conn.execute("DELETE FROM attributions WHERE article_id = ?", (article_id,))
     conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
     conn.execute("DELETE FROM article_speakers WHERE article_id = ?", (article_id,))
