@@ -20,6 +20,7 @@ from quotegraph.disputes.tokens import (
     cue_head,
     head_of,
     is_party,
+    text_of,
     tokens_in,
 )
 from quotegraph.model import Attribution
@@ -162,7 +163,7 @@ def _particles(doc: Doc, attribution: Attribution, cue: Token) -> list[str]:
 def _call(doc: Doc, attribution: Attribution, cue: Token) -> ActGuess:
     """"call": calling claims lies rejects them, calling someone a liar accuses them, calling
     something a win is a characterisation (other)."""
-    stretch = doc.text[attribution.cue.start:_end_of(attribution)] if attribution.cue else ""
+    stretch = text_of(doc)[attribution.cue.start:_end_of(attribution)] if attribution.cue else ""
     if DISMISSAL.search(stretch):
         words = set(re.findall(r"\w+", stretch.lower()))
         if words & CLAIM_NOUNS:

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Token
 
 from quotegraph.disputes.acts import DISMISSAL, DISPUTE_ACTS, classify_act
 from quotegraph.disputes.targets import claim_mentions, find_targets, region_of, resolve_party
-from quotegraph.disputes.tokens import line_of, phrase, phrase_before
+from quotegraph.disputes.tokens import line_of, phrase, phrase_before, text_of
 from quotegraph.model import Attribution, Dispute, Span, Speaker, Target, kind_of
 
 #: Verbs that dispute on their own; found even where the extractor found no attribution.
@@ -43,7 +43,7 @@ def analyse_disputes(
         attribution.targets = find_targets(doc, attribution, attribution.act or "", speakers)
         if attribution.act in DISPUTE_ACTS:
             claims = _embed_claims(doc, attribution, attributions, speakers)
-            disputes += _edges(doc.text, attribution, claims, len(disputes))
+            disputes += _edges(text_of(doc), attribution, claims, len(disputes))
     return disputes
 
 
@@ -65,7 +65,7 @@ def _missed_dispute_verbs(
         source, speaker = _disputer(doc, token, [*attributions, *added], speakers)
         if content is None or source is None:
             continue
-        cue = Span.of(doc.text, token.idx, token.idx + len(token))
+        cue = Span.of(text_of(doc), token.idx, token.idx + len(token))
         added.append(Attribution(
             id=f"a{len(attributions) + len(added) + 1}", source=source, cue=cue,
             content=[content], kind=kind_of([content]), speaker=speaker,
@@ -81,8 +81,8 @@ def _dispute_verb(doc: Doc, token: Token) -> str | None:
     if lemma in DISPUTE_VERBS:
         return DISPUTE_VERBS[lemma]
     if lemma == "call":
-        _, line_end = line_of(doc.text, token.idx)
-        window = doc.text[token.idx:min(line_end, token.idx + 200)]
+        _, line_end = line_of(text_of(doc), token.idx)
+        window = text_of(doc)[token.idx:min(line_end, token.idx + 200)]
         sentence = window.split(". ")[0]
         if DISMISSAL.search(sentence) and any(n in sentence.lower() for n in ("claim", "allegation",
                                                                               "charge", "report")):
@@ -92,7 +92,7 @@ def _dispute_verb(doc: Doc, token: Token) -> str | None:
 
 def _complement(doc: Doc, verb: Token, act: str) -> Span | None:
     """What the verb disputes: "Kyiv of using weapons ...", "Ukraine's claims ... 'lies'"."""
-    _, line_end = line_of(doc.text, verb.idx)
+    _, line_end = line_of(text_of(doc), verb.idx)
     start = verb.i + 1
     if start >= len(doc) or doc[start].idx >= line_end:
         return None
@@ -110,10 +110,10 @@ def _complement(doc: Doc, verb: Token, act: str) -> Span | None:
         end = right
     last = doc[end]
     stop = min(line_end, last.idx + len(last))
-    text = doc.text[doc[start].idx:stop]
+    text = text_of(doc)[doc[start].idx:stop]
     cut = text.find(". ")
     stop = doc[start].idx + cut + 1 if cut >= 0 else stop
-    return Span.of(doc.text, doc[start].idx, stop)
+    return Span.of(text_of(doc), doc[start].idx, stop)
 
 
 def _disputer(
@@ -138,7 +138,7 @@ def _disputer(
 
 
 def _attribution_before(doc: Doc, verb: Token, attributions: list[Attribution]) -> Attribution | None:
-    line_start, _ = line_of(doc.text, verb.idx)
+    line_start, _ = line_of(text_of(doc), verb.idx)
     before = [a for a in attributions
               if a.cue and a.source and line_start <= a.cue.start < verb.idx]
     return max(before, key=lambda a: a.cue.start if a.cue else 0, default=None)

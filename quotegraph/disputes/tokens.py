@@ -25,6 +25,14 @@ PARTY_NOUNS = frozenset({
     "supervisor", "professor", "parent", "protester", "activist", "member", "family",
 })
 
+def text_of(doc: Doc) -> str:
+    """``doc.text``, built once per doc (spaCy rebuilds it from the tokens on every access)."""
+    text = doc.user_data.get("quotegraph.text")
+    if text is None:
+        text = doc.user_data["quotegraph.text"] = doc.text
+    return text
+
+
 PARTY_ENTITIES = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 PARTY_PRONOUNS = frozenset({"he", "she", "they", "you", "him", "her", "them", "his", "their"})
 
@@ -87,7 +95,7 @@ def phrase(doc: Doc, token: Token) -> Span:
         end -= 1
     while start < end and (doc[start].is_punct or doc[start].is_space):
         start += 1
-    return Span.of(doc.text, doc[start].idx, doc[end].idx + len(doc[end]))
+    return Span.of(text_of(doc), doc[start].idx, doc[end].idx + len(doc[end]))
 
 
 def phrase_before(doc: Doc, index: int) -> Span | None:
@@ -104,7 +112,7 @@ def phrase_before(doc: Doc, index: int) -> Span | None:
         start -= 1
     while start < end and doc[start].pos_ == "PART":
         start += 1
-    return Span.of(doc.text, doc[start].idx, doc[end].idx + len(doc[end]))
+    return Span.of(text_of(doc), doc[start].idx, doc[end].idx + len(doc[end]))
 
 
 def line_of(text: str, offset: int) -> tuple[int, int]:

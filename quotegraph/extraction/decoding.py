@@ -106,31 +106,54 @@ def decode_spans(probs: numpy.ndarray, transitions: numpy.ndarray | None = None)
     return spans
 
 
+@dataclass
+class _Layout:
+    """Per-token sentence and paragraph numbers and the text, computed once per doc.
+
+    ``doc.text`` and ``token.sent`` are rebuilt on every access in spaCy; linking asks for them
+    thousands of times per article.
+    """
+
+    doc: Doc
+    text: str
+    sentence: numpy.ndarray
+    paragraph: numpy.ndarray
+
+    @classmethod
+    def of(cls, doc: Doc) -> _Layout:
+        sentence = numpy.zeros(len(doc), dtype="int32")
+        for number, sent in enumerate(doc.sents):
+            sentence[sent.start : sent.end] = number
+        breaks = numpy.array([t.is_space and "\n\n" in t.text for t in doc], dtype="int32")
+        return cls(doc, doc.text, sentence, numpy.cumsum(breaks))
+
+
 def link(doc: Doc, spans: list[RoleSpan]) -> list[Attribution]:
     """Tie sources and contents to cues, and build the records (char offsets into doc.text)."""
+    layout = _Layout.of(doc)
     cues = [s for s in spans if s.role == "cue"]
     groups = [_Group(cue) for cue in cues]
     orphans: list[_Group] = []
     for content in (s for s in spans if s.role == "content"):
-        index = _closest_cue(doc, content, cues)
+        index = _closest_cue(layout, content, cues)
         if index is None:
             orphans.append(_Group(None, contents=[content]))
         else:
             groups[index].contents.append(content)
     for source in (s for s in spans if s.role == "source"):
-        index = _closest_cue(doc, source, cues, same_sentence=True)
+        index = _closest_cue(layout, source, cues, same_sentence=True)
         if index is not None and groups[index].source is None:
             groups[index].source = source
-    _share_sources(doc, groups)
+    _share_sources(layout, groups)
     attributions = []
     for group in sorted(groups + orphans, key=_group_start):
         if group.contents:
-            attributions.append(_to_attribution(doc, group, len(attributions) + 1))
+            attributions.append(_to_attribution(layout, group, len(attributions) + 1))
     return attributions
 
 
 def _closest_cue(
-    doc: Doc, span: RoleSpan, cues: list[RoleSpan], same_sentence: bool = False
+    layout: _Layout, span: RoleSpan, cues: list[RoleSpan], same_sentence: bool = False
 ) -> int | None:
     """Index of the cue that governs ``span``: syntactic head first, then the nearest by tokens.
 
@@ -139,13 +162,13 @@ def _closest_cue(
     """
     if not cues:
         return None
-    sentence = doc[span.start].sent
+    doc = layout.doc
     root = _span_root(doc, span)
     best, best_key = None, None
     for i, cue in enumerate(cues):
-        cue_sentence = doc[cue.start].sent
-        in_sentence = cue_sentence.start == sentence.start
-        if not in_sentence and (same_sentence or not _same_paragraph(doc, span, cue)):
+        in_sentence = layout.sentence[cue.start] == layout.sentence[span.start]
+        same_paragraph = layout.paragraph[cue.start] == layout.paragraph[span.start]
+        if not in_sentence and (same_sentence or not same_paragraph):
             continue
         governs = any(root.head.i == t or root.i == t for t in range(cue.start, cue.end)) or any(
             doc[t].head.i == root.i for t in range(cue.start, cue.end)
@@ -166,21 +189,16 @@ def _span_root(doc: Doc, span: RoleSpan):
     return doc[span.start]
 
 
-def _same_paragraph(doc: Doc, a: RoleSpan, b: RoleSpan) -> bool:
-    lo, hi = sorted((a.start, b.start))
-    return "\n\n" not in doc[lo : max(hi, lo + 1)].text
-
-
-def _share_sources(doc: Doc, groups: list[_Group]) -> None:
+def _share_sources(layout: _Layout, groups: list[_Group]) -> None:
     """A cue without a source borrows one from a cue of the same sentence ("he said ... and added")."""
     for group in groups:
         if group.source is not None or group.cue is None:
             continue
-        sentence = doc[group.cue.start].sent
+        sentence = layout.sentence[group.cue.start]
         donors = [
             g.source
             for g in groups
-            if g.source is not None and doc[g.source.start].sent.start == sentence.start
+            if g.source is not None and layout.sentence[g.source.start] == sentence
             and g.source.end <= group.cue.start
         ]
         if donors:
@@ -192,23 +210,23 @@ def _group_start(group: _Group) -> int:
     return min(anchors)
 
 
-def _char_span(doc: Doc, span: RoleSpan) -> Span:
-    start = doc[span.start].idx
-    last = doc[span.end - 1]
-    return Span.of(doc.text, start, last.idx + len(last.text))
+def _char_span(layout: _Layout, span: RoleSpan) -> Span:
+    start = layout.doc[span.start].idx
+    last = layout.doc[span.end - 1]
+    return Span.of(layout.text, start, last.idx + len(last.text))
 
 
-def _to_attribution(doc: Doc, group: _Group, number: int) -> Attribution:
+def _to_attribution(layout: _Layout, group: _Group, number: int) -> Attribution:
     contents = sorted(group.contents, key=lambda s: s.start)
-    fragments = [_char_span(doc, s) for s in contents]
+    fragments = [_char_span(layout, s) for s in contents]
     parts = [s.score for s in contents] + [s.score for s in (group.cue, group.source) if s]
     confidence = float(numpy.prod(parts) ** (1 / len(parts))) if parts else 0.0
     if group.cue is None:
         confidence *= 0.5
     return Attribution(
         id=f"a{number}",
-        source=_char_span(doc, group.source) if group.source else None,
-        cue=_char_span(doc, group.cue) if group.cue else None,
+        source=_char_span(layout, group.source) if group.source else None,
+        cue=_char_span(layout, group.cue) if group.cue else None,
         content=fragments,
         kind=kind_of(fragments),
         confidence=confidence,

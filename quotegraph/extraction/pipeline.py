@@ -19,6 +19,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from quotegraph.disputes import analyse_disputes
 from quotegraph.model import ArticleResult, Attribution, Speaker
 
 ArticleInput = tuple[str, str, dict[str, Any]]  # (id, text, meta)
@@ -133,12 +134,13 @@ class Extractor:
 
     def _run(self, batch: list[ArticleInput]) -> Iterator[ArticleResult]:
         docs = list(self.nlp.pipe(text for _, text, _ in batch))
-        for (article_id, text, meta), (attributions, speakers) in zip(
-            batch, self.annotator.annotate(docs)
+        for (article_id, text, meta), doc, (attributions, speakers) in zip(
+            batch, docs, self.annotator.annotate(docs)
         ):
+            disputes = analyse_disputes(doc, attributions, speakers)  # may add attributions
             yield ArticleResult(
                 id=article_id, text=text, meta=dict(meta), attributions=attributions,
-                speakers=speakers,
+                speakers=speakers, disputes=disputes,
             )
 
 
