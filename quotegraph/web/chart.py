@@ -19,6 +19,7 @@ _PLOT_TOP = 12
 _PLOT_BOTTOM = 150  # the baseline; labels go below it
 _PLOT_LEFT = 36
 _DAILY_UP_TO_DAYS = 92
+_MAX_BAR_WIDTH = 36.0  # a few days of data should still look like a timeline
 
 
 @dataclass
@@ -67,10 +68,12 @@ def _layout(series: list[tuple[str, int]], unit: str) -> Chart:
     peak = max(n for _, n in series)
     slot = (WIDTH - _PLOT_LEFT - 4) / len(series)
     scale = (_PLOT_BOTTOM - _PLOT_TOP) / peak
+    width = min(max(slot * 0.8, 1.0), _MAX_BAR_WIDTH)
     bars = [
         Bar(
-            x=round(_PLOT_LEFT + i * slot + slot * 0.1, 2), y=round(_PLOT_BOTTOM - n * scale, 2),
-            width=round(max(slot * 0.8, 1.0), 2), height=round(n * scale, 2), label=key, count=n,
+            x=round(_PLOT_LEFT + (i + 0.5) * slot - width / 2, 2),
+            y=round(_PLOT_BOTTOM - n * scale, 2), width=round(width, 2),
+            height=round(n * scale, 2), label=key, count=n,
         )
         for i, (key, n) in enumerate(series)
     ]
