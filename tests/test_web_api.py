@@ -313,3 +313,65 @@ def test_extract_reads_html_and_uploaded_files(api):
     assert uploaded.status_code == 200 and uploaded.json()["id"] == "bridge"
     as_text = api.post("/v1/extract", files={"file": ("note.txt", paragraph.encode())})
     assert as_text.status_code == 200 and as_text.json()["text"] == paragraph
+
+
+# --- reading and timing, with a stand-in engine -----------------------------------------------
+
+
+def echo_engine(article):
+    """A stand-in for the model: the article as a record with no attributions."""
+    from quotegraph.model import ArticleResult
+
+    return ArticleResult(article.id, article.text, dict(article.meta))
+
+
+def test_extract_fetches_a_url_through_the_url_reader(corpus_path):
+    import http.server
+    import threading
+
+    from quotegraph.web.analysis import Analyser
+
+    body = b"Mayor Helen Tarrant said the bridge would be rebuilt in the spring.\n"
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = client_for(create_app(corpus_path, analyser=Analyser(extract=echo_engine)))
+        url = f"http://127.0.0.1:{server.server_port}/news/bridge-plan"
+        response = client.post("/v1/extract", json={"url": url})
+        assert response.status_code == 200
+        assert response.json()["text"] == body.decode()
+        assert response.json()["meta"]["url"] == url and response.json()["id"] == "bridge-plan"
+        off = client_for(create_app(corpus_path, fetch_urls=False))
+        assert off.post("/v1/extract", json={"url": url}).status_code == 403
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_analysis_past_the_time_limit_gets_503(corpus_path):
+    import time
+
+    from quotegraph.web.analysis import Analyser
+
+    def slow_engine(article):
+        time.sleep(1.0)
+        return echo_engine(article)
+
+    client = client_for(create_app(
+        corpus_path, analyser=Analyser(time_limit_s=0.2, extract=slow_engine)))
+    started = time.monotonic()
+    response = client.post("/v1/extract", json={"text": "The mayor said it would rain."})
+    assert response.status_code == 503 and "0.2 s" in response.json()["error"]["message"]
+    assert time.monotonic() - started < 0.9  # answered at the limit, not when the work ended

@@ -117,3 +117,9 @@ def test_analysing_a_script_article_runs_nothing(page, base_url):
     assert "<script>" in page.locator(".article").inner_text()
     page.wait_for_timeout(300)
     assert page.evaluate("typeof window.__pwned") == "undefined" and page.dialogs == []
+
+
+def test_the_api_reference_renders_offline(page, base_url):
+    page.goto(f"{base_url}/docs")
+    page.wait_for_selector(".opblock", timeout=20_000)
+    assert page.locator(".opblock-summary-path", has_text="/v1/extract").count() >= 1

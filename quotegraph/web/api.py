@@ -154,15 +154,14 @@ def reader_for(given: ArticleInput, request: Request) -> Callable[[], Article]:
 
 
 async def _form_reader(request: Request) -> Callable[[], Article]:
-    form = await request.form()
-    upload = form.get("file")
-    article_id = _form_text(form.get("id")) or None
-    if isinstance(upload, UploadFile) and upload.filename:
-        data = await upload.read()
-        name = upload.filename
-        max_bytes = request.app.state.settings.max_bytes
-        return lambda: _renamed(article_from_file(name, data, max_bytes), article_id)
-    fields = {key: _form_text(form.get(key)) or None for key in ("text", "url")}
+    async with request.form() as form:  # closes the upload's temporary file
+        upload = form.get("file")
+        article_id = _form_text(form.get("id")) or None
+        fields = {key: _form_text(form.get(key)) or None for key in ("text", "url")}
+        if isinstance(upload, UploadFile) and upload.filename:
+            data, name = await upload.read(), upload.filename
+            max_bytes = request.app.state.settings.max_bytes
+            return lambda: _renamed(article_from_file(name, data, max_bytes), article_id)
     return reader_for(ArticleInput(text=fields["text"], url=fields["url"], id=article_id), request)
 
 

@@ -66,12 +66,13 @@ def analyse_form(request: Request, conn: Corpus) -> Response:
 @router.post("/analyse", response_class=HTMLResponse)
 async def analyse(request: Request) -> Response:
     """Extract the article the form gives and show it marked up, with the side table."""
-    form = await request.form()
-    given = {key: _text(form.get(key)) for key in ("text", "url")}
-    upload = form.get("file")
-    upload = upload if isinstance(upload, UploadFile) and upload.filename else None
+    given = {"text": "", "url": ""}
     try:
-        read = await _form_reader(request, given, upload)
+        async with request.form() as form:  # closes the upload's temporary file
+            given = {key: _text(form.get(key)) for key in ("text", "url")}
+            upload = form.get("file")
+            upload = upload if isinstance(upload, UploadFile) and upload.filename else None
+            read = await _form_reader(request, given, upload)
         result = await request.app.state.analyser.analyse(read)
     except WebError as error:
         return _render(request, "analyse.html", "analyse", form=given, error=error.message,
