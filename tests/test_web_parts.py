@@ -93,3 +93,20 @@ def _blocks(record):
     from quotegraph.web.marking import blocks_of
 
     return blocks_of(record)
+
+
+def test_serve_is_a_command_bound_to_loopback_by_default():
+    from quotegraph.cli import build_parser
+
+    args = build_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.handler.__name__) == ("127.0.0.1", 8000, "run_serve")
+    assert build_parser().parse_args(["serve", "--no-fetch"]).no_fetch
+
+
+def test_the_command_line_does_not_import_the_web_stack():
+    import subprocess
+    import sys
+
+    probe = "import sys, quotegraph.cli; print('fastapi' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
