@@ -357,9 +357,16 @@ def _mention(
         sent=index.sent_of[first],
         quoted=index.quoted(span.start_char),
         weight=_mention_weight(index, span),
-        is_subject=root.dep_ in ("nsubj", "nsubjpass"),
+        is_subject=_is_subject(root),
         possessive=last < len(doc) and doc[last].tag_ == "POS",
     )
+
+
+def _is_subject(root: Token) -> bool:
+    """The name is a clause's subject, or in apposition to one ("The harbour master, Ruth
+    Lindqvist, welcomed ...")."""
+    subject = ("nsubj", "nsubjpass")
+    return root.dep_ in subject or (root.dep_ == "appos" and root.head.dep_ in subject)
 
 
 def _trim_name(doc: Doc, first: int, last: int, label: str) -> tuple[int, int]:
@@ -797,9 +804,12 @@ def _observe(salience: _Salience, mention: _Mention, in_source: bool) -> None:
 
 
 def _learn(cluster: _Cluster, source: _Source) -> None:
-    """A resolved description describes its speaker from now on."""
+    """A resolved description describes its speaker from now on; a resolved "he" or "she"
+    tells its speaker's gender, so that a later "she" is not given to a man."""
     if source.kind == "description":
         cluster.descriptors.extend(source.descriptors)
+    if source.kind == "pronoun" and source.pronoun in PERSON_PRONOUNS:
+        cluster.genders.add(PERSON_PRONOUNS[source.pronoun])
 
 
 def _resolve(
