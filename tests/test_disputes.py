@@ -162,6 +162,43 @@ def test_a_counter_accusation_rejects_one_claim_and_accuses_the_other_side():
     assert claim.source.text == "Moscow" and claim.content[0].text.startswith("Ukrainian saboteurs")
 
 
+CLAIM_SUBJECT = (
+    "Ministry rejects shelling reports\n\n"
+    "Ministry spokeswoman Maria Kovac called opposition leaders\u2019 claims that General Petrov "
+    "had shelled the village \u201clies.\u201d\n\n"
+    "At a briefing in Zagreb, Kovac said of allegations that army units had fired on the "
+    "convoy: \u201cNonsense.\u201d"
+)
+
+
+def test_a_party_inside_a_disputed_claim_is_the_claims_subject_not_the_disputed_party():
+    """The extractor's segmentation on the founding example, on a passage written for the test:
+    a source stretched over the claim's owner, and a cue ("said of allegations") that covers
+    the claim noun."""
+    text = CLAIM_SUBJECT
+    stretched = "Ministry spokeswoman Maria Kovac called opposition leaders\u2019"
+    speakers = [Speaker("s1", "Maria Kovac", "PERSON", ["Ministry spokeswoman"],
+                        [_span(text, stretched), _span(text, "Kovac said")]),
+                Speaker("s2", "General Petrov", "PERSON", [], [])]
+    attributions = [
+        said(text, 1, stretched, "claims",
+             "that General Petrov had shelled the village \u201clies.\u201d", "s1"),
+        said(text, 2, "Kovac", "said of allegations",
+             "that army units had fired on the convoy: \u201cNonsense.\u201d", "s1",
+             text.index("At a briefing")),
+    ]
+    result = analysed("kovac-claims", text, attributions, speakers)
+    parties = {d.party.span.text for d in result.disputes if d.party}
+    assert parties == {"opposition leaders"}  # never General Petrov or army units
+    assert all(d.party.speaker != d.speaker for d in result.disputes if d.party)
+    claims = {a.id: a for a in result.attributions if a.embedded}
+    subjects = {c.content[0].text for c in claims.values()}
+    assert subjects == {"General Petrov had shelled the village",
+                        "army units had fired on the convoy"}
+    answer = next(d for d in result.disputes if d.attribution == "a2")
+    assert answer.party is None and answer.claim in claims  # someone's allegations, not a2's own
+
+
 def test_plain_statements_make_no_disputes():
     text = "Mayor Helen Tarrant said the bridge would reopen in the spring."
     speakers = [Speaker("s1", "Helen Tarrant", "PERSON", [], [_span(text, "Mayor Helen Tarrant")])]
@@ -255,3 +292,4 @@ def test_the_founding_article_through_the_extractor():
     assert ("reject", "Ukrainian officials") in found
     assert ("accuse", "Kyiv") in found
     assert ("accuse", "Ukraine’s armed forces") in found
+    assert not {("reject", "Russian forces"), ("reject", "Russia")} & found  # claims' subjects

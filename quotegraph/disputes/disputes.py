@@ -154,7 +154,8 @@ def _embed_claims(
     claim's owner is the source, the claim noun the cue, the that-clause the content."""
     claims = []
     for owner, noun, clause in claim_mentions(doc, region_of(disputing)):
-        existing = next((a for a in attributions if a.cue and a.cue.overlaps(noun)), None)
+        existing = next((a for a in attributions if a.cue and a.cue.overlaps(noun)
+                         and not _disputing(a)), None)
         if existing is None:
             existing = Attribution(
                 id=f"a{len(attributions) + 1}", source=owner, cue=noun, content=[clause],
@@ -177,7 +178,14 @@ def _link_target(
         if target.span.overlaps(owner):
             target.claim = claim.id
             return
-    disputing.targets.append(Target(owner, "claimant", resolve_party(owner, speakers), claim.id))
+    party = resolve_party(owner, speakers, disputing.speaker)
+    disputing.targets.append(Target(owner, "claimant", party, claim.id))
+
+
+def _disputing(attribution: Attribution) -> bool:
+    """Whether an attribution disputes something (so it cannot be the claim it disputes: a cue
+    "said of charges" covers the claim noun, but the charges are someone else's claim)."""
+    return not attribution.embedded and attribution.act in DISPUTE_ACTS
 
 
 def _edges(

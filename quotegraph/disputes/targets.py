@@ -34,14 +34,24 @@ def find_targets(
     role = OBJECT_ROLES.get(act)
     if role is None:
         return []
-    spans = _object_parties(doc, attribution) or _content_parties(doc, attribution, act)
-    targets = [Target(span, role, resolve_party(span, speakers)) for span in spans]
+    claims = claim_mentions(doc, region_of(attribution))
+    clauses = [clause for _, _, clause in claims]
+    spans = _outside(_object_parties(doc, attribution), clauses) or _outside(
+        _content_parties(doc, attribution, act), clauses)
+    speaker = attribution.speaker
+    targets = [Target(span, role, resolve_party(span, speakers, speaker)) for span in spans]
     targets += [
-        Target(owner, "claimant", resolve_party(owner, speakers))
-        for owner, _, _ in claim_mentions(doc, region_of(attribution))
+        Target(owner, "claimant", resolve_party(owner, speakers, speaker))
+        for owner, _, _ in claims
         if owner is not None
     ]
     return _distinct(targets, attribution)
+
+
+def _outside(spans: list[Span], clauses: list[Span]) -> list[Span]:
+    """Parties that are not inside a reported claim's clause: in "rejected charges that Russia
+    targeted its own cities", Russia is what the claim is about, not who is disputed."""
+    return [s for s in spans if not any(s.overlaps(clause) for clause in clauses)]
 
 
 def _object_parties(doc: Doc, attribution: Attribution) -> list[Span]:
@@ -141,9 +151,16 @@ def region_of(attribution: Attribution) -> tuple[int, int]:
     return min(s.start for s in spans), max(s.end for s in spans)
 
 
-def resolve_party(span: Span, speakers: list[Speaker]) -> str | None:
+def resolve_party(
+    span: Span, speakers: list[Speaker], disputer: str | None = None
+) -> str | None:
     """The article speaker a party names: a mention inside it, else a shared surname or name,
-    else a description ("Russia's foreign minister")."""
+    else a description ("Russia's foreign minister").
+
+    ``disputer`` (the disputing speaker) is never the answer: a speaker disputing themself is
+    not a move these rules read, and a party resolved so comes from a source the extractor
+    over-stretched ("Lavrov called Ukrainian officials’" as one mention of Lavrov)."""
+    speakers = [s for s in speakers if s.id != disputer] if disputer else speakers
     for speaker in speakers:
         if any(m.overlaps(span) for m in speaker.mentions):
             return speaker.id
