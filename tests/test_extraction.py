@@ -81,7 +81,8 @@ class TestFoundingExample:
     """../shared/examples/lavrov-hanoi.txt must come out right."""
 
     @pytest.fixture(scope="class")
-    def result(self) -> ArticleResult:
+    @classmethod
+    def result(cls) -> ArticleResult:
         text = FOUNDING.read_text(encoding="utf-8")
         return quotegraph.extract(text, id="lavrov-hanoi")
 

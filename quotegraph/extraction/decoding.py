@@ -145,6 +145,9 @@ def link(doc: Doc, spans: list[RoleSpan]) -> list[Attribution]:
         if index is not None and groups[index].source is None:
             groups[index].source = source
     _share_sources(layout, groups)
+    for group in groups:
+        if group.cue is not None and not group.contents:
+            group.contents = _content_from_parse(layout, group)
     attributions = []
     for group in sorted(groups + orphans, key=_group_start):
         if group.contents:
@@ -177,6 +180,47 @@ def _closest_cue(
         key = (not in_sentence, not governs, max(distance, 0))
         if best_key is None or key < best_key:
             best, best_key = i, key
+    return best
+
+
+def _content_from_parse(layout: _Layout, group: _Group) -> list[RoleSpan]:
+    """The clause a cue reports, read off the parse, when the tagger found no content for it.
+
+    "According to the Labor Department, unemployment fell": the cue phrase modifies the clause
+    it reports, so the content is that clause without the cue phrase. "X said (that) ...": the
+    cue's clausal complement. The span gets the cue's score, discounted as a fallback.
+    """
+    doc = layout.doc
+    cue = _span_root(doc, group.cue)
+    taken = set(range(group.cue.start, group.cue.end))
+    if group.source is not None:
+        taken |= set(range(group.source.start, group.source.end))
+    complements = [c for c in cue.children if c.dep_ in ("ccomp", "parataxis")]
+    if complements:
+        tokens = [t.i for t in complements[0].subtree]
+    elif cue.dep_ == "prep" and cue.head.pos_ in ("VERB", "AUX"):
+        outside = {t.i for t in cue.subtree}
+        tokens = [t.i for t in cue.head.subtree if t.i not in outside]
+    else:
+        return []
+    run = _longest_run([t for t in tokens if t not in taken])
+    while run and (doc[run[0]].is_punct or doc[run[0]].is_space):
+        run = run[1:]
+    while run and (doc[run[-1]].is_punct or doc[run[-1]].is_space):
+        run = run[:-1]
+    if len(run) < 2:
+        return []
+    return [RoleSpan("content", run[0], run[-1] + 1, group.cue.score * 0.8)]
+
+
+def _longest_run(indices: list[int]) -> list[int]:
+    """The longest stretch of consecutive token indices."""
+    best: list[int] = []
+    current: list[int] = []
+    for i in sorted(indices):
+        current = current + [i] if current and i == current[-1] + 1 else [i]
+        if len(current) > len(best):
+            best = current
     return best
 
 
