@@ -19,9 +19,10 @@ $(INSTALLED): pyproject.toml requirements-model.txt
 	$(BIN)/python -m pip install -e '.[dev]'
 	touch $(INSTALLED)
 
-## demo: who said what in the bundled sample articles, as a table
+## demo: store the bundled sample articles in ./quotegraph.db, then list who said what
 demo: $(INSTALLED)
-	$(BIN)/quotegraph extract quotegraph/samples --format table
+	$(BIN)/quotegraph ingest quotegraph/samples
+	$(BIN)/quotegraph speakers --statements 3
 
 ## test: lint, then the whole test suite
 test: lint
