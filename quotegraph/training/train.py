@@ -38,11 +38,10 @@ def parsed_docs(split: str, root: Path, cache: Path) -> dict[str, Doc]:
     texts = polnear.load_texts(split, root)
     path = cache / f"{split}.spacy"
     ids_path = cache / f"{split}.ids.json"
-    if path.exists() and ids_path.exists():
-        ids = json.loads(ids_path.read_text())
-        if ids == list(texts):
-            docs = list(nlp.get_pipe("tok2vec").pipe(DocBin().from_disk(path).get_docs(nlp.vocab)))
-            return dict(zip(ids, docs))
+    key = {"ids": list(texts), "pipes": nlp.pipe_names}  # a changed backbone means a re-parse
+    if path.exists() and ids_path.exists() and json.loads(ids_path.read_text()) == key:
+        docs = list(nlp.get_pipe("tok2vec").pipe(DocBin().from_disk(path).get_docs(nlp.vocab)))
+        return dict(zip(key["ids"], docs))
     log(f"parsing {len(texts)} {split} articles with the backbone (cached afterwards)")
     bin_ = DocBin(store_user_data=False)
     docs = {}
@@ -51,7 +50,7 @@ def parsed_docs(split: str, root: Path, cache: Path) -> dict[str, Doc]:
         bin_.add(doc)
     cache.mkdir(parents=True, exist_ok=True)
     bin_.to_disk(path)
-    ids_path.write_text(json.dumps(list(texts)))
+    ids_path.write_text(json.dumps(key))
     return docs
 
 
