@@ -198,8 +198,9 @@ def get_speaker(
     conn: Corpus, speaker_id: Annotated[int, Path(ge=1)], limit: Limit = 50,
     cursor: Cursor = None,
 ) -> dict[str, Any]:
-    """A speaker with its statements per day, the outlets quoting it and a page of its
-    attributions, newest first."""
+    """A speaker with its statements per day, the outlets quoting it, a page of its
+    attributions, newest first, and its latest ``disputes`` (``disputes``: made by the speaker,
+    ``disputed_by``: aimed at them)."""
     summary = queries.speaker_summary(conn, speaker_id)
     if summary is None:
         raise NotFound(f"no speaker #{speaker_id} in this corpus; list them at /v1/speakers")
@@ -212,6 +213,8 @@ def get_speaker(
         "outlets": [{"outlet": c.key, "count": c.count}
                     for c in queries.outlets_quoting(conn, speaker_id)],
         "attributions": page_json(said),
+        "disputes": {key: [asdict(row) for row in rows]
+                     for key, rows in queries.speaker_disputes(conn, speaker_id).items()},
     }
 
 
@@ -276,6 +279,43 @@ def get_claim(conn: Corpus, claim_id: Annotated[int, Path(ge=1)]) -> dict[str, A
         "occurrences": [asdict(o) for o in detail.occurrences],
         "reports": [asdict(r) for r in detail.reports],
     }
+
+
+# --- disputes ---------------------------------------------------------------------------------
+
+
+@router.get("/disputes", summary="Dispute edges: who accuses, denies or rejects whom")
+def list_disputes(
+    conn: Corpus,
+    speaker: Annotated[str | None, Query(max_length=200, description=(
+        "disputes made by this speaker (an id, name or alias)"))] = None,
+    party: Annotated[str | None, Query(max_length=200, description=(
+        "disputes aimed at this speaker or at a party of this name"))] = None,
+    act: Literal["accuse", "deny", "reject"] | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """Dispute edges, newest article first: the disputing speaker, the act, the disputed party
+    (``party_id`` when it is a corpus speaker), the disputed claim's content where the text
+    gives it, and the evidence. These report who says what; they never say who is right."""
+    with cursor_checked(cursor):
+        found = queries.find_disputes(conn, speaker=speaker or None, party=party or None,
+                                      act=act, limit=limit, cursor=cursor)
+    return page_json(found)
+
+
+@router.get("/disputes/graph", summary="Who disputes whom, as a graph")
+def disputes_graph(
+    conn: Corpus,
+    speaker: Annotated[str | None, Query(max_length=200, description=(
+        "only the disputes this speaker makes (an id, name or alias)"))] = None,
+    examples: Annotated[int, Query(ge=0, le=20, description="examples kept per edge")] = 3,
+) -> dict[str, Any]:
+    """``nodes`` (``speaker:ID`` for corpus speakers, ``party:NAME`` for parties the corpus does
+    not know as speakers) and ``edges`` aggregated by speaker, party and act, with ``count``,
+    ``articles`` and a few examples. Disputes with no named party are left out (list them at
+    /v1/disputes)."""
+    return queries.dispute_graph(conn, speaker=speaker or None, examples=examples).to_dict()
 
 
 # --- writes (token only) ----------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """An article's text cut into pieces for display: which role (source, cue, content) of which
-attribution each piece belongs to, block by block.
+attribution each piece belongs to, and whether it is the evidence of a dispute, block by block.
 
 Pages render these pieces as escaped text inside styled elements; nothing here produces HTML,
 so the article text can never become markup. Spans may nest or overlap (a quote inside a
 quote): each piece takes the innermost span covering it, so every character is shown once.
+A dispute's evidence is a layer of its own over the roles (it spans a whole attribution), so a
+piece can be a cue and the evidence of a dispute at once.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from quotegraph.model import ArticleResult, Attribution
+from quotegraph.model import ArticleResult, Attribution, Dispute
 from quotegraph.reading.structure import NOT_ATTRIBUTED, article_blocks
 
 ROLES = ("source", "cue", "content")
@@ -32,13 +34,15 @@ class Part:
 
 @dataclass
 class Piece:
-    """A run of text with at most one role; ``anchor`` marks an attribution's first piece."""
+    """A run of text with at most one role; ``anchor`` marks an attribution's first piece;
+    ``dispute`` is the act of the dispute whose evidence it is part of (accuse, deny, reject)."""
 
     text: str
     role: str | None = None
     attribution: str | None = None
     number: int | None = None
     anchor: bool = False
+    dispute: str | None = None
 
 
 @dataclass
@@ -57,12 +61,14 @@ def mark_article(record: ArticleResult) -> list[BlockView]:
     """
     numbers = attribution_numbers(record)
     parts = sorted(_parts(record.attributions), key=lambda p: (p.start, p.end))
+    evidence = _evidence(record.disputes)
     anchored: set[str] = set()
     views = []
     for block in blocks_of(record):
         attributed = block["kind"] not in NOT_ATTRIBUTED
         inside = [p for p in parts if p.start < block["end"] and block["start"] < p.end]
-        pieces = _cut(record.text, block["start"], block["end"], inside if attributed else [])
+        pieces = _cut(record.text, block["start"], block["end"], inside if attributed else [],
+                      evidence if attributed else [])
         for piece in pieces:
             if piece.attribution is not None:
                 piece.number = numbers.get(piece.attribution)
@@ -99,6 +105,20 @@ def _spans(attribution: Attribution) -> list[Any]:
     return [s for s in (attribution.source, attribution.cue, *attribution.content) if s]
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """The text that shows one dispute, and the dispute's act."""
+
+    start: int
+    end: int
+    act: str
+
+
+def _evidence(disputes: list[Dispute]) -> list[Evidence]:
+    return [Evidence(d.evidence.start, d.evidence.end, d.act) for d in disputes
+            if d.evidence.end > d.evidence.start]
+
+
 def _parts(attributions: list[Attribution]) -> list[Part]:
     parts = []
     for a in attributions:
@@ -109,10 +129,13 @@ def _parts(attributions: list[Attribution]) -> list[Part]:
     return parts
 
 
-def _cut(text: str, start: int, end: int, parts: list[Part]) -> list[Piece]:
-    """Pieces of ``text[start:end]``, split wherever a part begins or ends."""
+def _cut(
+    text: str, start: int, end: int, parts: list[Part], evidence: list[Evidence]
+) -> list[Piece]:
+    """Pieces of ``text[start:end]``, split wherever a part or a dispute's evidence begins or
+    ends."""
     bounds = {start, end}
-    for part in parts:
+    for part in [*parts, *evidence]:
         bounds.update(b for b in (part.start, part.end) if start < b < end)
     edges = sorted(bounds)
     pieces: list[Piece] = []
@@ -121,11 +144,13 @@ def _cut(text: str, start: int, end: int, parts: list[Part]) -> list[Piece]:
         inner = min(covering, key=lambda p: (p.end - p.start, _ROLE_RANK[p.role]), default=None)
         role = inner.role if inner else None
         attribution = inner.attribution if inner else None
+        dispute = next((e.act for e in evidence if e.start <= lo and hi <= e.end), None)
         last = pieces[-1] if pieces else None
-        if last is not None and (last.role, last.attribution) == (role, attribution):
+        if last is not None and (last.role, last.attribution, last.dispute) == (
+                role, attribution, dispute):
             last.text += text[lo:hi]
         else:
-            pieces.append(Piece(text[lo:hi], role, attribution))
+            pieces.append(Piece(text[lo:hi], role, attribution, dispute=dispute))
     return pieces
 
 

@@ -1,4 +1,5 @@
-"""The pages people use: Analyse, Speakers, Search, Article and Claim, rendered on the server.
+"""The pages people use: Analyse, Speakers, Search, Claims, Disputes and Article, rendered on
+the server.
 
 Each handler gathers what its template shows from the same functions the API calls; the
 templates (Jinja2, autoescaping on) only lay it out. The small script in ``static/`` adds the
@@ -24,6 +25,14 @@ from quotegraph.store import queries
 from quotegraph.web.analysis import article_from_file, article_from_text, article_from_url
 from quotegraph.web.api import corpus
 from quotegraph.web.chart import timeline
+from quotegraph.web.disputes import (
+    DISPUTE_LEGEND,
+    dispute_lines,
+    dispute_url,
+    drawing,
+    edge_rows,
+    is_dispute_act,
+)
 from quotegraph.web.errors import BadInput, NotFound, WebError, cursor_checked
 from quotegraph.web.marking import attribution_numbers, mark_article
 
@@ -52,6 +61,9 @@ class Row:
     content: str
     confidence: float
     claim_url: str | None = None
+    act: str | None = None  # the speech act (state, claim, accuse, deny, reject, ...)
+    disputes: bool = False  # whether the act is a dispute (accuse, deny, reject)
+    embedded: bool = False  # a claim reported inside a dispute ("Ukraine's claims that ...")
 
 
 # --- analyse ----------------------------------------------------------------------------------
@@ -135,12 +147,16 @@ def article_context(
             content=" … ".join(" ".join(f.text.split()) for f in attribution.content),
             confidence=attribution.confidence,
             claim_url=f"/claims/{claim}" if claim else None,
+            act=attribution.act, disputes=is_dispute_act(attribution.act),
+            embedded=attribution.embedded,
         ))
     rows.sort(key=lambda row: row.number)
     return {
         "record": record, "blocks": mark_article(record), "rows": rows,
-        "by_id": {row.id: row for row in rows}, "legend": LEGEND,
+        "by_id": {row.id: row for row in rows},
+        "legend": (*LEGEND, DISPUTE_LEGEND) if record.disputes else LEGEND,
         "speaker_count": len({row.speaker for row in rows}),
+        "disputes": dispute_lines(record, links, numbers),
     }
 
 
@@ -176,6 +192,7 @@ def speaker(
         said = queries.find_quotes(conn, speaker=str(speaker_id), limit=PAGE_SIZE,
                                    cursor=cursor or None)
     per_day = queries.statements_per_day(conn, speaker_id)
+    disputes = queries.speaker_disputes(conn, speaker_id)
     more = None
     if said.next_cursor:
         more = f"/speakers/{speaker_id}?{urlencode({'cursor': said.next_cursor})}#statements"
@@ -183,6 +200,8 @@ def speaker(
         request, "speaker.html", "speakers", speaker=summary, quotes=said.items, more=more,
         chart=timeline(per_day), per_day=per_day,
         outlets=queries.outlets_quoting(conn, speaker_id),
+        disputes=disputes["disputes"], disputed_by=disputes["disputed_by"],
+        dispute_url=dispute_url,
     )
 
 
@@ -257,6 +276,20 @@ def claim(request: Request, conn: Corpus, claim_id: Annotated[int, Path(ge=1)]) 
     if detail is None:
         raise NotFound(f"There is no claim #{claim_id} in this corpus.")
     return _render(request, "claim.html", "claims", detail=detail)
+
+
+# --- disputes ---------------------------------------------------------------------------------
+
+
+@router.get("/disputes", response_class=HTMLResponse)
+def disputes(
+    request: Request, conn: Corpus, speaker: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """Who disputes whom: each (speaker, act, party) edge with counts and an example, and a
+    drawing of the most involved parties; ``speaker`` keeps the disputes one speaker makes."""
+    graph = queries.dispute_graph(conn, speaker=speaker.strip() or None)
+    return _render(request, "disputes.html", "disputes", speaker=speaker, edges=edge_rows(graph),
+                   drawing=drawing(graph))
 
 
 # --- helpers ----------------------------------------------------------------------------------

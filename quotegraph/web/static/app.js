@@ -32,6 +32,7 @@
     }
     card.appendChild(who);
     var how = (row.dataset.cue ? " " + row.dataset.cue : "") + " (" + row.dataset.kind + ")";
+    if (row.dataset.act) { how += " · " + row.dataset.act; }
     card.appendChild(document.createTextNode(how));
     if (row.dataset.url) {
       card.appendChild(document.createTextNode(" · all their statements on the speaker page"));
