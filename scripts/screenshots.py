@@ -77,6 +77,12 @@ def shoot(base_url: str, out: Path) -> None:
         page.locator("#m-a2").hover()
         page.wait_for_timeout(300)
         save(page, out / "article.png")
+        page.goto(f"{base_url}/disputes")
+        save(page, out / "disputes.png", full_page=True)
+        page.goto(f"{base_url}/articles/post-brod-shelling")
+        page.locator("#m-a1").hover()
+        page.wait_for_timeout(300)
+        save(page, out / "article-disputes.png")
         browser.close()
 
 

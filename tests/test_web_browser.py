@@ -123,3 +123,30 @@ def test_the_api_reference_renders_offline(page, base_url):
     page.goto(f"{base_url}/docs")
     page.wait_for_selector(".opblock", timeout=20_000)
     assert page.locator(".opblock-summary-path", has_text="/v1/extract").count() >= 1
+
+
+@pytest.mark.skipif(not MODEL.exists(), reason=NO_MODEL)
+def test_the_founding_example_shows_lavrovs_dispute_marked(page, base_url):
+    if not FOUNDING_EXAMPLE.exists():
+        pytest.skip(f"the founding example is absent ({FOUNDING_EXAMPLE})")
+    page.goto(base_url)
+    page.get_by_label("Article text").fill(FOUNDING_EXAMPLE.read_text(encoding="utf-8"))
+    page.get_by_role("button", name="Analyse").click()
+    page.wait_for_selector(".dispute-list", timeout=60_000)
+    rejection = page.locator(".dispute-list li", has_text="Ukrainian officials").filter(
+        has_text="Sergey Lavrov").first
+    assert "reject" in rejection.inner_text().lower()
+    assert "Russian forces hit its own cities" in rejection.inner_text()
+    attribution = rejection.get_attribute("data-a")
+    evidence = page.locator(f'.article .mark.disputed[data-a="{attribution}"]')
+    assert evidence.count() >= 1 and evidence.first.is_visible()
+    style = evidence.first.evaluate("el => getComputedStyle(el).textDecorationStyle")
+    assert style == "wavy"  # told apart by shape, not colour alone
+    assert page.locator(f"#m-{attribution} .act-tag").inner_text().lower() == "reject"
+    assert page.locator(".legend .mark.disputed").count() == 1
+    rejection.locator("a.num").click()  # from the list to the marks, by keyboard focus
+    page.wait_for_function(f"document.activeElement.id === 'm-{attribution}'")
+    assert page.locator(f'tr.linked[data-a="{attribution}"]').count() == 1
+    lines = page.locator(".dispute-list li").all_inner_texts()
+    wrong = [line for line in lines if re.search(r"→\s*(Russian forces|Russia)\s*(:|$)", line)]
+    assert wrong == [], "the subject of a disputed claim is not the disputed party"
