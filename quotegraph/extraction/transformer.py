@@ -28,6 +28,7 @@ from torch import nn
 
 from quotegraph.extraction.tagger import LABELS, _break_at_lines
 
+FAST_MODEL = Path(__file__).resolve().parents[1] / "models" / "fast"
 WEIGHTS = "transformer.safetensors"
 SETTINGS = "transformer.json"
 TOKENIZER = "tokenizer.json"
@@ -241,6 +242,17 @@ class TransformerTagger:
         self.sep_id = tokenizer.token_to_id("[SEP]")
         #: weighted log label-bigram scores for decoding (chosen on dev), or None
         self.transitions: numpy.ndarray | None = None
+        #: weight of the fast tagger's probabilities in an ensemble (chosen on dev; 0: none)
+        self.fast_weight = 0.0
+        self._fast = None
+
+    def fast_probs(self, docs: list[Doc]) -> list[numpy.ndarray]:
+        """The shipped fast tagger's probabilities (for the ensemble), loaded on first use."""
+        if self._fast is None:
+            from quotegraph.extraction.tagger import RoleTagger
+
+            self._fast = RoleTagger.load(FAST_MODEL)
+        return self._fast.predict(docs)
 
     @classmethod
     def pretrained(cls, settings: TransformerSettings) -> TransformerTagger:
@@ -275,7 +287,16 @@ class TransformerTagger:
         return torch.from_numpy(ids), torch.from_numpy(lengths)
 
     def predict(self, docs: list[Doc]) -> list[numpy.ndarray]:
-        """Per doc, a (tokens x labels) array of probabilities."""
+        """Per doc, a (tokens x labels) array of probabilities (mixed with the fast tagger's
+        when ``fast_weight`` is set)."""
+        probs = self.transformer_probs(docs)
+        if self.fast_weight > 0:
+            w = self.fast_weight
+            probs = [(1 - w) * p + w * f for p, f in zip(probs, self.fast_probs(docs))]
+        return [_break_at_lines(doc, p) for doc, p in zip(docs, probs)]
+
+    def transformer_probs(self, docs: list[Doc]) -> list[numpy.ndarray]:
+        """Per doc, the encoder's own (tokens x labels) probabilities."""
         self.model.eval()
         size = self.settings.window - 2
         stride = min(self.settings.stride, size)
@@ -306,7 +327,7 @@ class TransformerTagger:
                     piece_probs[mine] = logits[(number, a, b)][mine - a]
                 has = p.first >= 0
                 probs[has] = piece_probs[p.first[has]]
-            results.append(_break_at_lines(doc, probs))
+            results.append(probs)
         return results
 
     def save(self, folder: Path) -> None:
@@ -319,7 +340,11 @@ class TransformerTagger:
         save_file(state, str(folder / WEIGHTS))
         (folder / TOKENIZER).write_text(self.tokenizer.to_str())
         if self.transitions is not None:
-            decoding = {"labels": list(LABELS), "transitions": self.transitions.tolist()}
+            decoding = {
+                "labels": list(LABELS),
+                "transitions": self.transitions.tolist(),
+                "fast_weight": self.fast_weight,
+            }
             (folder / "decoding.json").write_text(json.dumps(decoding) + "\n")
 
     def save_training_state(self, path: Path) -> None:
@@ -338,7 +363,9 @@ class TransformerTagger:
         tagger.model.eval()
         decoding = folder / "decoding.json"
         if decoding.exists():
-            tagger.transitions = numpy.array(json.loads(decoding.read_text())["transitions"], "f")
+            choice = json.loads(decoding.read_text())
+            tagger.transitions = numpy.array(choice["transitions"], "f")
+            tagger.fast_weight = float(choice.get("fast_weight", 0.0))
         return tagger
 
 

