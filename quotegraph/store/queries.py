@@ -628,20 +628,30 @@ def find_disputes(
         params += [published, published, int(last_id)]
     sql = _DISPUTE_COLUMNS + (f"WHERE {' AND '.join(where)} " if where else "")
     sql += "ORDER BY COALESCE(ar.published, '') DESC, d.id DESC LIMIT ?"
-    rows = [_with_party(conn, DisputeRow(*row)) for row in conn.execute(sql, [*params, limit + 1])]
+    known: dict[str, tuple[int, str] | None] = {}
+    rows = [_with_party(conn, DisputeRow(*row), known)
+            for row in conn.execute(sql, [*params, limit + 1])]
     next_cursor = None
     if len(rows) > limit:
         next_cursor = _encode_cursor(rows[limit - 1].published or "", rows[limit - 1].id)
     return Page(rows[:limit], next_cursor)
 
 
-def _with_party(conn: sqlite3.Connection, row: DisputeRow) -> DisputeRow:
-    """Name an unresolved party after the corpus speaker that goes by exactly that name."""
+def _with_party(
+    conn: sqlite3.Connection, row: DisputeRow, known: dict[str, tuple[int, str] | None]
+) -> DisputeRow:
+    """Name an unresolved party after the corpus speaker that goes by exactly that name.
+
+    ``known`` remembers the answer per name for one query: the lookup scans the article
+    speakers, and the same few parties recur in thousands of disputes."""
     if row.party_id is None and row.party:
-        found = conn.execute(
-            "SELECT s.speaker_id, sp.name FROM article_speakers s JOIN speakers sp "
-            "ON sp.id = s.speaker_id WHERE s.name = ? COLLATE NOCASE LIMIT 1", (_bare(row.party),)
-        ).fetchone()
+        name = _bare(row.party)
+        if name not in known:
+            known[name] = conn.execute(
+                "SELECT s.speaker_id, sp.name FROM article_speakers s JOIN speakers sp "
+                "ON sp.id = s.speaker_id WHERE s.name = ? COLLATE NOCASE LIMIT 1", (name,)
+            ).fetchone()
+        found = known[name]
         if found:
             row.party_id, row.party = found[0], found[1]
     return row
