@@ -44,3 +44,44 @@ def test_learned_transitions_bridge_one_uncertain_token_inside_a_content():
     smoothed = [s for s in decode_spans(probs, label_bigrams(training)) if s.role == "content"]
     assert len(plain) == 2
     assert [(s.start, s.end) for s in smoothed] == [(0, 9)]
+
+
+def _tagged(text: str, roles: dict[str, str]) -> tuple:
+    """A parsed doc and the role spans of ``roles`` (phrase -> role) found in it by text."""
+    from quotegraph.extraction.decoding import RoleSpan
+    from quotegraph.extraction.pipeline import load_backbone
+
+    doc = load_backbone()(text)
+    spans = []
+    for phrase, role in roles.items():
+        start = text.index(phrase)
+        span = doc.char_span(start, start + len(phrase))
+        spans.append(RoleSpan(role, span.start, span.end, 0.9))
+    return doc, sorted(spans, key=lambda s: s.start)
+
+
+def test_a_cue_without_a_tagged_source_takes_its_subject_from_the_parse():
+    from quotegraph.extraction.decoding import link
+
+    text = "The health minister said the new clinic would open in May."
+    doc, spans = _tagged(text, {"said": "cue", "the new clinic would open in May": "content"})
+    [attribution] = link(doc, spans)
+    assert attribution.source.text == "The health minister"
+
+
+def test_a_cue_without_a_tagged_content_takes_the_clause_it_reports():
+    from quotegraph.extraction.decoding import link
+
+    text = "According to the weather service, the storm will reach the coast on Friday."
+    doc, spans = _tagged(text, {"According to": "cue", "the weather service": "source"})
+    [attribution] = link(doc, spans)
+    assert [f.text for f in attribution.content] == ["the storm will reach the coast on Friday"]
+
+
+def test_the_subject_is_taken_outside_the_quote_not_inside_it():
+    from quotegraph.extraction.decoding import link
+
+    text = "\u201cWe said it would rain,\u201d the forecaster added."
+    doc, spans = _tagged(text, {"added": "cue", "We said it would rain,": "content"})
+    [attribution] = link(doc, spans)
+    assert attribution.source.text == "the forecaster"

@@ -148,6 +148,8 @@ def link(doc: Doc, spans: list[RoleSpan]) -> list[Attribution]:
     for group in groups:
         if group.cue is not None and not group.contents:
             group.contents = _content_from_parse(layout, group)
+        if group.cue is not None and group.source is None and group.contents:
+            group.source = _source_from_parse(layout, group)
     attributions = []
     for group in sorted(groups + orphans, key=_group_start):
         if group.contents:
@@ -211,6 +213,22 @@ def _content_from_parse(layout: _Layout, group: _Group) -> list[RoleSpan]:
     if len(run) < 2:
         return []
     return [RoleSpan("content", run[0], run[-1] + 1, group.cue.score * 0.8)]
+
+
+def _source_from_parse(layout: _Layout, group: _Group) -> RoleSpan | None:
+    """The cue verb's subject, when the tagger found no source for a cue that has content.
+
+    Only outside the contents, so that a quoted "we" never becomes the speaker.
+    """
+    doc = layout.doc
+    cue = _span_root(doc, group.cue)
+    subjects = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if not subjects:
+        return None
+    first, last = subjects[0].left_edge.i, subjects[0].right_edge.i + 1
+    if any(c.start < last and first < c.end for c in group.contents):
+        return None
+    return RoleSpan("source", first, last, group.cue.score * 0.8)
 
 
 def _longest_run(indices: list[int]) -> list[int]:
