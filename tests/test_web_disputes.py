@@ -4,6 +4,7 @@ and "Disputed by", and party or claim text that must stay inert."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -11,8 +12,11 @@ from web_corpus import DISPUTE_ARTICLES, SCRIPT_DISPUTE_TEXT, build_corpus, clie
 
 from quotegraph.model import ArticleResult
 from quotegraph.reading import Article
+from quotegraph.store.queries import DisputeEdge, DisputeGraph
 from quotegraph.web import create_app
 from quotegraph.web.analysis import Analyser
+from quotegraph.web.disputes import drawing, node_url
+from quotegraph.web.marking import blocks_of, mark_article
 
 BROD = DISPUTE_ARTICLES[0]
 
@@ -188,3 +192,51 @@ def test_a_script_in_a_party_or_claim_renders_inert(site):
     api = site.get("/v1/disputes", params={"speaker": "Dana Mills"})
     assert api.headers["content-type"].startswith("application/json")
     assert api.json()["items"][0]["party"] in SCRIPT_DISPUTE_TEXT
+
+
+# --- the parts behind the pages ---------------------------------------------------------------
+
+
+def test_a_disputes_evidence_is_a_layer_over_the_roles():
+    pieces = [p for block in mark_article(BROD) for p in block.pieces]
+    assert "".join(p.text for p in pieces) == "".join(
+        BROD.text[b["start"]:b["end"]] for b in blocks_of(BROD))
+    evidence = BROD.disputes[0].evidence
+    inside = [p for p in pieces if p.dispute]
+    assert {p.dispute for p in inside} == {"reject", "accuse"}
+    cue = next(p for p in pieces if p.role == "cue" and p.attribution == "a1")
+    assert cue.dispute == "reject"  # a cue and the evidence at once
+    gap = next(p for p in pieces if p.role is None and p.dispute)  # " on Thursday "
+    assert gap.text.strip() and evidence.text.find(gap.text) >= 0
+    assert all(p.dispute is None for p in pieces if "villagers" in p.text)
+
+
+def test_the_drawing_puts_the_busiest_parties_on_a_circle_and_keeps_answers_apart():
+    graph = DisputeGraph(
+        {f"speaker:{n}": f"Speaker {n}" for n in range(1, 5)} | {"party:the press": "the press"},
+        [DisputeEdge("speaker:1", "speaker:2", "accuse", 3, 2),
+         DisputeEdge("speaker:2", "speaker:1", "reject", 1, 1),
+         DisputeEdge("speaker:3", "party:the press", "accuse", 1, 1),
+         DisputeEdge("speaker:4", "speaker:1", "deny", 1, 1)],
+    )
+    drawn = drawing(graph, max_nodes=4)
+    assert [n.id for n in drawn.nodes][:2] == ["speaker:1", "speaker:2"] and drawn.left_out == 1
+    assert drawn.nodes[0].url == "/speakers/1" and node_url("party:the press") is None
+    there, back = drawn.arrows[0], drawn.arrows[1]
+    assert (there.act, back.act) == ("accuse", "reject") and there.width > back.width
+    dx, dy = there.x2 - there.x1, there.y2 - there.y1
+    apart = abs(dx * (back.y1 - there.y1) - dy * (back.x1 - there.x1)) / math.hypot(dx, dy)
+    assert apart > 6  # the answer runs beside the accusation, not on top of it
+    centre = drawn.size / 2
+    for node in drawn.nodes:
+        assert abs(math.hypot(node.x - centre, node.y - centre) - 200) < 1
+
+
+def test_a_long_disputes_page_shows_the_most_frequent_edges_and_says_so(site, monkeypatch):
+    from quotegraph.web import pages
+
+    monkeypatch.setattr(pages, "MAX_EDGES", 2)
+    html = site.get("/disputes").text
+    body = re.search(r"<tbody>(.*?)</tbody>", html, re.DOTALL).group(1)
+    assert body.count("<tr>") == 2
+    assert "4 edges, most frequent first; the first 2 shown" in html

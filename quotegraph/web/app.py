@@ -32,7 +32,8 @@ HERE = Path(__file__).resolve().parent
 
 API_DESCRIPTION = """\
 Who said what, how: attributions (source, cue, content) with the speaker resolved, extracted
-from English news articles and stored in a corpus.
+from English news articles and stored in a corpus, with each attribution's speech act and
+the disputes between speakers (who accuses, denies or rejects whom; never who is right).
 
 Every list is a page: `{"items": [...], "next_cursor": "..."}`; pass `cursor=next_cursor` for
 the next one (`null` on the last page). Errors are `{"error": {"status", "message"}}`, with

@@ -39,6 +39,8 @@ from quotegraph.web.marking import attribution_numbers, mark_article
 router = APIRouter(include_in_schema=False)
 Corpus = Annotated[sqlite3.Connection, Depends(corpus)]
 PAGE_SIZE = 25
+#: The most edges the Disputes page lists (the most frequent; the API gives them all).
+MAX_EDGES = 300
 #: Legend entries: the CSS class of each role and what it means.
 LEGEND = (
     ("source", "Source", "who: the name, pronoun or description the article uses"),
@@ -288,8 +290,9 @@ def disputes(
     """Who disputes whom: each (speaker, act, party) edge with counts and an example, and a
     drawing of the most involved parties; ``speaker`` keeps the disputes one speaker makes."""
     graph = queries.dispute_graph(conn, speaker=speaker.strip() or None)
-    return _render(request, "disputes.html", "disputes", speaker=speaker, edges=edge_rows(graph),
-                   drawing=drawing(graph))
+    rows = edge_rows(graph)
+    return _render(request, "disputes.html", "disputes", speaker=speaker, edges=rows[:MAX_EDGES],
+                   total=len(rows), drawing=drawing(graph))
 
 
 # --- helpers ----------------------------------------------------------------------------------
