@@ -244,6 +244,9 @@ class TransformerTagger:
         self.transitions: numpy.ndarray | None = None
         #: weight of the fast tagger's probabilities in an ensemble (chosen on dev; 0: none)
         self.fast_weight = 0.0
+        #: run the encoder's linear layers in int8 (dynamic quantisation; chosen on dev)
+        self.int8 = False
+        self._full: Encoder | None = None  # the float model behind an int8 one
         self._fast = None
 
     def fast_probs(self, docs: list[Doc]) -> list[numpy.ndarray]:
@@ -336,7 +339,8 @@ class TransformerTagger:
         folder.mkdir(parents=True, exist_ok=True)
         meta = {"settings": asdict(self.settings), "encoder": self.config}
         (folder / SETTINGS).write_text(json.dumps(meta, indent=2) + "\n")
-        state = {k: v.detach().to(torch.float16).contiguous() for k, v in self.model.state_dict().items()}
+        model = self._full if self._full is not None else self.model
+        state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
         save_file(state, str(folder / WEIGHTS))
         (folder / TOKENIZER).write_text(self.tokenizer.to_str())
         if self.transitions is not None:
@@ -344,6 +348,7 @@ class TransformerTagger:
                 "labels": list(LABELS),
                 "transitions": self.transitions.tolist(),
                 "fast_weight": self.fast_weight,
+                "int8": self.int8,
             }
             (folder / "decoding.json").write_text(json.dumps(decoding) + "\n")
 
@@ -366,7 +371,22 @@ class TransformerTagger:
             choice = json.loads(decoding.read_text())
             tagger.transitions = numpy.array(choice["transitions"], "f")
             tagger.fast_weight = float(choice.get("fast_weight", 0.0))
+            if choice.get("int8"):
+                tagger.quantize()
         return tagger
+
+    def quantize(self) -> None:
+        """Dynamic int8 quantisation of the linear layers: about twice as fast on a CPU."""
+        import warnings
+
+        if self._full is None:
+            self._full = self.model
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.model = torch.ao.quantization.quantize_dynamic(
+                self._full.eval(), {nn.Linear}, dtype=torch.qint8
+            )
+        self.int8 = True
 
 
 def is_transformer_folder(folder: Path) -> bool:

