@@ -39,17 +39,22 @@ __all__ = ["ArticleResult", "Attribution", "Span", "Speaker", "extract", "extrac
 __version__ = "0.1.0"
 
 
-def extract(text: str, id: str = "article", meta: dict[str, Any] | None = None) -> ArticleResult:
-    """Extract every attribution of one article's text (the shipped fast model)."""
-    from quotegraph.extraction.pipeline import default_extractor
-
-    return default_extractor().extract(text, id=id, meta=meta)
+def extract(
+    text: str, id: str = "article", meta: dict[str, Any] | None = None, mode: str = "fast"
+) -> ArticleResult:
+    """Extract every attribution of one article's text (the shipped model of ``mode``: fast,
+    or accurate with ``pip install 'quotegraph[accurate]'``)."""
+    return _extractor(mode).extract(text, id=id, meta=meta)
 
 
 def extract_many(
-    articles: Iterable[tuple[str, str, dict[str, Any]]], batch_size: int = 16
+    articles: Iterable[tuple[str, str, dict[str, Any]]], batch_size: int = 16, mode: str = "fast"
 ) -> Iterator[ArticleResult]:
     """Stream records for ``(id, text, meta)`` triples, in order, batching the NLP."""
+    yield from _extractor(mode).extract_many(articles, batch_size=batch_size)
+
+
+def _extractor(mode: str) -> Any:
     from quotegraph.extraction.pipeline import default_extractor
 
-    yield from default_extractor().extract_many(articles, batch_size=batch_size)
+    return default_extractor() if mode == "fast" else default_extractor(mode)

@@ -152,3 +152,22 @@ def test_accurate_mode_returns_a_valid_record_on_a_short_article(capsys):
             assert text[span["start"] : span["end"]] == span["text"]
         assert attribution["content"]
         assert attribution["speaker"] is None or attribution["speaker"] in speakers
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["extract", "a.txt"],
+        ["ingest", "a.txt"],
+        ["eval", "polnear"],
+        ["train"],
+    ],
+)
+def test_every_extracting_command_takes_a_mode_and_defaults_to_fast(argv):
+    from quotegraph.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(argv).mode == "fast"
+    assert parser.parse_args([*argv, "--mode", "accurate"]).mode == "accurate"
+    with pytest.raises(SystemExit):
+        parser.parse_args([*argv, "--mode", "slow"])
