@@ -279,6 +279,18 @@ def test_a_gzip_file_that_is_not_a_warc_is_reported(tmp_path):
     assert isinstance(error, ReadError)
 
 
+def test_a_plain_file_named_warc_is_reported_not_read_as_an_empty_crawl(tmp_path):
+    [error] = read(write(tmp_path / "notes.warc", b"garbage that is not a crawl at all\n"))
+    assert isinstance(error, ReadError)
+    assert "not a WARC file" in error.reason
+
+
+def test_a_record_without_a_warc_type_is_reported_as_malformed(tmp_path):
+    [error] = read(write(tmp_path / "broken.warc", b"WARC/1.0\r\nbroken"))
+    assert isinstance(error, ReadError)
+    assert "malformed WARC record" in error.reason
+
+
 # --- feeds ----------------------------------------------------------------------------------
 
 

@@ -58,10 +58,38 @@ def iter_warc_pages(path: str, max_bytes: int) -> Iterator[WarcPage]:
 
     Opening the file may raise ``OSError``, which the caller reports like any unreadable file.
     """
+    if not _starts_like_warc(path):
+        yield WarcPage(1, None, problem=_NOT_WARC)
+        return
     with open(path, "rb") as raw:
         # unbuffered on purpose: a buffered reader would drop the last pages with the error
         stream = _Gunzip(raw) if _is_gzip(raw) else raw
         yield from _pages(stream, max_bytes)
+
+
+_NOT_WARC = (
+    "not a WARC file: it does not begin with a WARC/1.x (or ARC) record header; "
+    "give a .warc or .warc.gz crawl file"
+)
+
+
+def _starts_like_warc(path: str) -> bool:
+    """Whether the (decompressed) file begins like a WARC or ARC record.
+
+    warcio reads almost anything as a record, so without this check a file of garbage would
+    pass as an empty crawl instead of being reported.
+    """
+    try:
+        with open(path, "rb") as raw:
+            head = raw.read(2)
+            raw.seek(0)
+            if head == b"\x1f\x8b":
+                head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw.read(4096), 64)
+            else:
+                head = raw.read(64)
+    except (OSError, zlib.error):
+        return True  # let the reader report the damage with its own message
+    return head.lstrip(b"\r\n").startswith((b"WARC/", b"filedesc://"))
 
 
 def _pages(stream: IO[bytes], max_bytes: int) -> Iterator[WarcPage]:
@@ -70,6 +98,8 @@ def _pages(stream: IO[bytes], max_bytes: int) -> Iterator[WarcPage]:
     while True:
         try:
             record = next(records)
+            if record.rec_type is None:
+                raise ArchiveLoadFailed("a record without a WARC-Type header")
             page = _page(record, done + 1, max_bytes)
         except StopIteration:
             return
