@@ -607,12 +607,17 @@ def _honorific_gender(doc: Doc, m: _Mention) -> str | None:
 
 
 def _descriptor(span: TokenSpan) -> _Descriptor:
-    """A descriptor from a token span, trimmed of punctuation, with a lowercase "the"."""
+    """A descriptor from a token span, trimmed of punctuation and honorifics ("the trust's chief
+    executive, Dr." -> "the trust's chief executive"), with a lowercase "the"."""
     first, last = span.start, span.end
     doc = span.doc
-    while first < last and (doc[first].is_punct or doc[first].is_space):
+
+    def loose(token: Token) -> bool:
+        return token.is_punct or token.is_space or token.lower_ in HONORIFICS
+
+    while first < last and loose(doc[first]):
         first += 1
-    while last > first and (doc[last - 1].is_punct or doc[last - 1].is_space):
+    while last > first and loose(doc[last - 1]):
         last -= 1
     if first >= last:
         return _Descriptor(span.start_char, "", "", frozenset())
