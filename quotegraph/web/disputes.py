@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from quotegraph.disputes import DISPUTE_ACTS
-from quotegraph.model import ArticleResult, Dispute
+from quotegraph.model import ArticleResult, Attribution, Dispute
 from quotegraph.store.queries import DisputeEdge, DisputeGraph, DisputeRow
 
 #: Legend entry for a dispute's evidence (CSS class, name, meaning), shown where there are any.
@@ -63,7 +63,7 @@ def dispute_lines(
 
 def _line(
     record: ArticleResult, dispute: Dispute, links: dict[str, tuple[int, str]],
-    numbers: dict[str, int], attributions: dict,
+    numbers: dict[str, int], attributions: dict[str, Attribution],
 ) -> DisputeLine:
     disputing = attributions.get(dispute.attribution)
     source = disputing.source.text if disputing and disputing.source else None
