@@ -159,7 +159,8 @@ def _embed_claims(
         if existing is None:
             existing = Attribution(
                 id=f"a{len(attributions) + 1}", source=owner, cue=noun, content=[clause],
-                kind=kind_of([clause]), speaker=resolve_party(owner, speakers) if owner else None,
+                kind=kind_of([clause]),
+                speaker=resolve_party(owner, speakers, disputing.speaker) if owner else None,
                 confidence=ADDED_CONFIDENCE, act="claim", act_confidence=0.8, embedded=True,
             )
             attributions.append(existing)
