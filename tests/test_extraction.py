@@ -116,6 +116,12 @@ class TestFoundingExample:
             assert not (credit <= span.start < text.index("\n", credit))
             assert span.start < related
 
+    def test_the_claims_the_minister_rejects_are_not_his(self, result):
+        embedded = [a for a in result.attributions if a.embedded]
+        assert embedded, "the disputed claims become attributions of their own"
+        for claim in embedded:
+            assert self.speaker_name(result, claim) != "Sergey Lavrov", claim.to_dict()
+
     def test_spans_index_the_file(self, result):
         for span in spans_of(result):
             assert result.text[span.start : span.end] == span.text
