@@ -55,6 +55,11 @@ examples:
   quotegraph extract news/ --format table         every article file under news/, for reading
   quotegraph extract crawl.warc.gz --jobs 4       every HTML page of a crawl, 4 processes
   cat article.txt | quotegraph extract -          read the article from stdin
+  quotegraph ingest news/                         store every article in ./quotegraph.db
+  quotegraph speakers --statements 3              who speaks most, with what they said
+  quotegraph quotes --speaker Lavrov --since 2022-07-01
+  quotegraph disputes                             who accuses, denies or rejects whom
+  quotegraph serve                                the web app on http://127.0.0.1:8000
   quotegraph eval polnear --split dev             score the shipped model on PolNeAR dev
   quotegraph train --epochs 20                    retrain the shipped model on PolNeAR
 
