@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from quotegraph import __version__
+from quotegraph.arguments import positive_int
 from quotegraph.output import FORMATS, RecordWriter, open_writer
 from quotegraph.reading import (
     DEFAULT_MAX_BYTES,
@@ -181,7 +182,7 @@ def _add_extract(commands: Any) -> None:
     )
     extract.add_argument(
         "--max-bytes",
-        type=_positive_int,
+        type=positive_int,
         default=DEFAULT_MAX_BYTES,
         metavar="N",
         help=f"refuse documents larger than N bytes (default: {DEFAULT_MAX_BYTES:,}); for a "
@@ -190,7 +191,7 @@ def _add_extract(commands: Any) -> None:
     extract.add_argument(
         "--jobs",
         "-j",
-        type=_positive_int,
+        type=positive_int,
         default=1,
         metavar="N",
         help="extract in N processes (default: 1); output order stays the input order",
@@ -223,7 +224,7 @@ def _add_train(commands: Any) -> None:
     )
     _add_mode(train, "which model to train")
     train.add_argument(
-        "--epochs", type=_positive_int, metavar="N", help="training epochs (default: the trainer's)"
+        "--epochs", type=positive_int, metavar="N", help="training epochs (default: the trainer's)"
     )
     train.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
     train.set_defaults(handler=_train_handler)
@@ -596,14 +597,6 @@ def _add_mode(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number
 
 
 def _plural(count: int, noun: str) -> str:

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from quotegraph.arguments import positive_int
 from quotegraph.store.store import DEFAULT_DB
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
@@ -91,9 +92,9 @@ def _add_ingest(commands: Any) -> None:
     _db_option(ingest)
     ingest.add_argument("--records", action="store_true",
                         help="PATHs are JSONL records from `quotegraph extract` (no model needed)")
-    ingest.add_argument("--max-bytes", type=_positive_int, default=DEFAULT_MAX_BYTES, metavar="N",
+    ingest.add_argument("--max-bytes", type=positive_int, default=DEFAULT_MAX_BYTES, metavar="N",
                         help=f"refuse articles larger than N bytes (default: {DEFAULT_MAX_BYTES:,})")
-    ingest.add_argument("--commit-every", type=_positive_int, default=None, metavar="N",
+    ingest.add_argument("--commit-every", type=positive_int, default=None, metavar="N",
                         help="articles per transaction (default: 64)")
     ingest.add_argument("--quiet", "-q", action="store_true",
                         help="no progress or summary on stderr, only errors")
@@ -110,7 +111,7 @@ def _add_speakers(commands: Any) -> None:
         epilog=SPEAKERS_EPILOG, formatter_class=_FORMATTER,
     )
     _db_option(speakers)
-    speakers.add_argument("--top", type=_positive_int, default=20, metavar="N",
+    speakers.add_argument("--top", type=positive_int, default=20, metavar="N",
                           help="how many to list (default: 20)")
     speakers.add_argument("--type", metavar="TYPE", help="only this type (PERSON, ORG, ...)")
     speakers.add_argument("--statements", type=int, default=0, metavar="N",
@@ -146,7 +147,7 @@ def _add_quotes(commands: Any) -> None:
     quotes.add_argument("--until", metavar="DATE", help="published on or before (YYYY-MM-DD)")
     quotes.add_argument("--query", metavar="TEXT", help="words the content must contain")
     quotes.add_argument("--kind", choices=("direct", "indirect", "mixed"))
-    quotes.add_argument("--limit", type=_positive_int, default=50, metavar="N",
+    quotes.add_argument("--limit", type=positive_int, default=50, metavar="N",
                         help="how many to show (default: 50)")
     quotes.set_defaults(handler=_with_db(_list_quotes))
 
@@ -159,9 +160,9 @@ def _add_claims(commands: Any) -> None:
     _db_option(claims)
     claims.add_argument("claim", nargs="?", type=int, metavar="ID", help="show one claim in full")
     claims.add_argument("--speaker", metavar="NAME", help="only this speaker's claims")
-    claims.add_argument("--min", type=_positive_int, default=2, metavar="N",
+    claims.add_argument("--min", type=positive_int, default=2, metavar="N",
                         help="carried by at least N articles (default: 2)")
-    claims.add_argument("--top", type=_positive_int, default=20, metavar="N")
+    claims.add_argument("--top", type=positive_int, default=20, metavar="N")
     claims.set_defaults(handler=_with_db(_claims))
 
 
@@ -475,11 +476,3 @@ def _width() -> int:
     return max(40, min(100, shutil.get_terminal_size((88, 24)).columns))
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number

@@ -12,6 +12,7 @@ import os
 import sys
 from typing import Any
 
+from quotegraph.arguments import positive_int
 from quotegraph.store.store import DEFAULT_DB
 
 EXIT_OK, EXIT_FAILURES = 0, 1
@@ -49,7 +50,7 @@ def register(commands: Any) -> None:
     serve.add_argument("--token", default=os.environ.get("QUOTEGRAPH_TOKEN"),
                        help="allow the write endpoints for requests sending this bearer token "
                        "(default: $QUOTEGRAPH_TOKEN; without one, writes are off)")
-    serve.add_argument("--max-bytes", type=_positive_int, default=2_000_000, metavar="N",
+    serve.add_argument("--max-bytes", type=positive_int, default=2_000_000, metavar="N",
                        help="refuse requests larger than N bytes (default: 2,000,000)")
     serve.add_argument("--time-limit", type=float, default=30.0, metavar="S",
                        help="seconds allowed to read and analyse one article (default: 30)")
@@ -90,17 +91,9 @@ def _url_host(host: str) -> str:
 
 
 def _port(value: str) -> int:
-    number = _positive_int(value)
+    number = positive_int(value)
     if number > 65535:
         raise argparse.ArgumentTypeError(f"a port is at most 65535, got {number}")
     return number
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number
