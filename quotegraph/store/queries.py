@@ -287,12 +287,8 @@ def find_quotes(
     """
     where: list[str] = []
     params: list[Any] = []
-    if speaker:
-        ids = [s.id for s in find_speakers(conn, speaker)]
-        if not ids:
-            return Page([])
-        where.append(f"s.speaker_id IN ({','.join('?' * len(ids))})")
-        params += ids
+    if speaker and not _by_speaker(conn, speaker, where, params):
+        return Page([])
     if outlet:
         where.append("ar.outlet = ? COLLATE NOCASE")
         params.append(outlet)
@@ -308,19 +304,44 @@ def find_quotes(
     if kind:
         where.append("a.kind = ?")
         params.append(kind)
+    rows = _newest_first(conn, _QUOTE_COLUMNS, "a.id", where, params, limit, cursor)
+    return _page([QuoteRow(*row) for row in rows], limit)
+
+
+def _by_speaker(conn: sqlite3.Connection, speaker: str, where: list[str], params: list[Any]) -> bool:
+    """Add "said by this speaker" to a query; False when no speaker goes by that name."""
+    ids = [s.id for s in find_speakers(conn, speaker)]
+    if not ids:
+        return False
+    where.append(f"s.speaker_id IN ({','.join('?' * len(ids))})")
+    params += ids
+    return True
+
+
+def _newest_first(
+    conn: sqlite3.Connection, columns: str, id_column: str, where: list[str], params: list[Any],
+    limit: int, cursor: str | None,
+) -> list[tuple]:
+    """Rows newest article first (ties: highest id first), from ``cursor`` on, one over
+    ``limit`` so that :func:`_page` knows whether another page follows (keyset pagination)."""
+    where = list(where)
+    params = list(params)
     if cursor:
         published, last_id = _decode_cursor(cursor, 2)
         where.append("(COALESCE(ar.published, '') < ? OR "
-                     "(COALESCE(ar.published, '') = ? AND a.id < ?))")
+                     f"(COALESCE(ar.published, '') = ? AND {id_column} < ?))")
         params += [published, published, int(last_id)]
-    sql = _QUOTE_COLUMNS + (f"WHERE {' AND '.join(where)} " if where else "")
-    sql += "ORDER BY COALESCE(ar.published, '') DESC, a.id DESC LIMIT ?"
-    rows = [QuoteRow(*row) for row in conn.execute(sql, [*params, limit + 1])]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = _encode_cursor(last.published or "", last.id)
-    return Page(rows[:limit], next_cursor)
+    sql = columns + (f"WHERE {' AND '.join(where)} " if where else "")
+    sql += f"ORDER BY COALESCE(ar.published, '') DESC, {id_column} DESC LIMIT ?"
+    return conn.execute(sql, [*params, limit + 1]).fetchall()
+
+
+def _page(rows: list, limit: int) -> Page:
+    """The first ``limit`` rows (each with ``published`` and ``id``) and the next page's cursor."""
+    if len(rows) <= limit:
+        return Page(rows)
+    last = rows[limit - 1]
+    return Page(rows[:limit], _encode_cursor(last.published or "", last.id))
 
 
 def fts_query(text: str) -> str:
@@ -607,12 +628,8 @@ def find_disputes(
     party of that name ("disputed by")."""
     where: list[str] = []
     params: list[Any] = []
-    if speaker:
-        ids = [s.id for s in find_speakers(conn, speaker)]
-        if not ids:
-            return Page([])
-        where.append(f"s.speaker_id IN ({','.join('?' * len(ids))})")
-        params += ids
+    if speaker and not _by_speaker(conn, speaker, where, params):
+        return Page([])
     if party:
         ids = [s.id for s in find_speakers(conn, party)]
         marks = ",".join("?" * len(ids)) or "NULL"
@@ -621,20 +638,9 @@ def find_disputes(
     if act:
         where.append("d.act = ?")
         params.append(act)
-    if cursor:
-        published, last_id = _decode_cursor(cursor, 2)
-        where.append("(COALESCE(ar.published, '') < ? OR "
-                     "(COALESCE(ar.published, '') = ? AND d.id < ?))")
-        params += [published, published, int(last_id)]
-    sql = _DISPUTE_COLUMNS + (f"WHERE {' AND '.join(where)} " if where else "")
-    sql += "ORDER BY COALESCE(ar.published, '') DESC, d.id DESC LIMIT ?"
     known: dict[str, tuple[int, str] | None] = {}
-    rows = [_with_party(conn, DisputeRow(*row), known)
-            for row in conn.execute(sql, [*params, limit + 1])]
-    next_cursor = None
-    if len(rows) > limit:
-        next_cursor = _encode_cursor(rows[limit - 1].published or "", rows[limit - 1].id)
-    return Page(rows[:limit], next_cursor)
+    rows = _newest_first(conn, _DISPUTE_COLUMNS, "d.id", where, params, limit, cursor)
+    return _page([_with_party(conn, DisputeRow(*row), known) for row in rows], limit)
 
 
 def _with_party(
