@@ -85,3 +85,20 @@ def test_the_subject_is_taken_outside_the_quote_not_inside_it():
     doc, spans = _tagged(text, {"added": "cue", "We said it would rain,": "content"})
     [attribution] = link(doc, spans)
     assert attribution.source.text == "the forecaster"
+
+
+def test_a_content_without_a_cue_stands_only_as_a_quotation():
+    from quotegraph.extraction.decoding import link
+
+    text = (
+        "The mayor spoke at the harbour.\n\n\u201cWe will rebuild the bridge.\u201d\n\n"
+        "The bridge has been shut since March.\n"
+    )
+    doc, spans = _tagged(
+        text,
+        {"\u201cWe will rebuild the bridge.\u201d": "content",
+         "The bridge has been shut since March": "content"},
+    )
+    [attribution] = link(doc, spans)
+    assert attribution.cue is None and attribution.kind == "direct"
+    assert attribution.content[0].text == "\u201cWe will rebuild the bridge.\u201d"
