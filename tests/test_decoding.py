@@ -102,3 +102,12 @@ def test_a_content_without_a_cue_stands_only_as_a_quotation():
     [attribution] = link(doc, spans)
     assert attribution.cue is None and attribution.kind == "direct"
     assert attribution.content[0].text == "\u201cWe will rebuild the bridge.\u201d"
+
+
+def test_a_content_does_not_begin_or_end_with_a_comma():
+    from quotegraph.extraction.decoding import link
+
+    text = "Whatever the critics claim, the plan will work, the minister said."
+    doc, spans = _tagged(text, {", the plan will work,": "content", "said": "cue"})
+    [attribution] = link(doc, spans)
+    assert [f.text for f in attribution.content] == ["the plan will work"]
