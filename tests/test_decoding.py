@@ -111,3 +111,12 @@ def test_a_content_does_not_begin_or_end_with_a_comma():
     doc, spans = _tagged(text, {", the plan will work,": "content", "said": "cue"})
     [attribution] = link(doc, spans)
     assert [f.text for f in attribution.content] == ["the plan will work"]
+
+
+def test_a_content_does_not_end_on_a_dangling_and():
+    from quotegraph.extraction.decoding import link
+
+    text = "She called the ruling unfair and promised an appeal."
+    doc, spans = _tagged(text, {"called": "cue", "the ruling unfair and": "content"})
+    [attribution] = link(doc, spans)
+    assert [f.text for f in attribution.content] == ["the ruling unfair"]

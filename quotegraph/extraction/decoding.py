@@ -253,13 +253,22 @@ def _longest_run(indices: list[int]) -> list[int]:
 _LOOSE_EDGES = frozenset({",", ";", ":", "-", "--", "—", "–"})
 
 
+#: Words a PolNeAR content (almost) never ends with: fewer than 10 of 26,000 in train do.
+_NEVER_LAST = frozenset({"and", "or", "but", "because", "when", "while", "as", "to", "the", "a",
+                         "an"})
+
+
 def _trimmed(doc: Doc, span: RoleSpan) -> RoleSpan:
-    """A content without the commas, colons, dashes and spaces at its edges: in PolNeAR fewer
-    than 1 in 150 contents begins or ends with one (outside quotation marks)."""
+    """A content without the commas, colons, dashes and spaces at its edges, nor a dangling
+    "and" or "the" at its end: in PolNeAR fewer than 1 in 150 contents begins or ends so
+    (outside quotation marks); the tagger often runs on by a word into the next clause."""
     start, end = span.start, span.end
     while start < end and (doc[start].is_space or doc[start].text in _LOOSE_EDGES):
         start += 1
-    while end > start and (doc[end - 1].is_space or doc[end - 1].text in _LOOSE_EDGES):
+    while end > start and (
+        doc[end - 1].is_space or doc[end - 1].text in _LOOSE_EDGES
+        or doc[end - 1].lower_ in _NEVER_LAST
+    ):
         end -= 1
     return RoleSpan(span.role, start, end, span.score)
 
