@@ -120,3 +120,14 @@ def test_a_content_does_not_end_on_a_dangling_and():
     doc, spans = _tagged(text, {"called": "cue", "the ruling unfair and": "content"})
     [attribution] = link(doc, spans)
     assert [f.text for f in attribution.content] == ["the ruling unfair"]
+
+
+def test_a_content_that_stops_inside_a_phrase_is_completed():
+    from quotegraph.extraction.decoding import link
+
+    text = "He said he was the only candidate funding his own campaign."
+    doc, spans = _tagged(text, {"said": "cue", "he was the only candidate funding his": "content"})
+    [attribution] = link(doc, spans)
+    assert [f.text for f in attribution.content] == [
+        "he was the only candidate funding his own campaign"
+    ]
