@@ -131,3 +131,16 @@ def test_a_content_that_stops_inside_a_phrase_is_completed():
     assert [f.text for f in attribution.content] == [
         "he was the only candidate funding his own campaign"
     ]
+
+
+def test_a_source_that_stops_inside_a_phrase_is_completed():
+    from quotegraph.extraction.decoding import link
+
+    text = "A lawyer who advises developers in Mexico City said the rules were clear."
+    doc, spans = _tagged(
+        text,
+        {"A lawyer who advises developers in": "source", "said": "cue",
+         "the rules were clear": "content"},
+    )
+    [attribution] = link(doc, spans)
+    assert attribution.source.text == "A lawyer who advises developers in Mexico City"

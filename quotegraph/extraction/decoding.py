@@ -141,7 +141,8 @@ def link(doc: Doc, spans: list[RoleSpan]) -> list[Attribution]:
             orphans.append(_Group(None, contents=[content]))
         else:
             groups[index].contents.append(content)
-    for source in (s for s in spans if s.role == "source"):
+    for source in (_completed(layout.doc, s, _next_start(spans, s)) for s in spans
+                   if s.role == "source"):
         index = _closest_cue(layout, source, cues, same_sentence=True)
         if index is not None and groups[index].source is None:
             groups[index].source = source
@@ -277,6 +278,12 @@ def _trimmed(doc: Doc, span: RoleSpan, limit: int) -> RoleSpan:
         end -= 1
     end = _complete_phrase(doc, start, end, limit)
     return RoleSpan(span.role, start, end, span.score)
+
+
+def _completed(doc: Doc, span: RoleSpan, limit: int) -> RoleSpan:
+    """A source that stops inside a phrase ("Jim Hess, who introduced | Mr. Clarke"), completed."""
+    return RoleSpan(span.role, span.start, _complete_phrase(doc, span.start, span.end, limit),
+                    span.score)
 
 
 _MODIFIERS = frozenset({"det", "poss", "amod", "compound", "nummod", "case", "predet", "nmod"})
