@@ -131,7 +131,7 @@ class _Layout:
 def link(doc: Doc, spans: list[RoleSpan]) -> list[Attribution]:
     """Tie sources and contents to cues, and build the records (char offsets into doc.text)."""
     layout = _Layout.of(doc)
-    cues = [s for s in spans if s.role == "cue"]
+    cues = [_without_commas(layout.doc, s) for s in spans if s.role == "cue"]
     groups = [_Group(cue) for cue in cues]
     orphans: list[_Group] = []
     contents = [_trimmed(layout.doc, s, _next_start(spans, s)) for s in spans if s.role == "content"]
@@ -278,6 +278,15 @@ def _trimmed(doc: Doc, span: RoleSpan, limit: int) -> RoleSpan:
         end -= 1
     end = _complete_phrase(doc, start, end, limit)
     return RoleSpan(span.role, start, end, span.score)
+
+
+def _without_commas(doc: Doc, span: RoleSpan) -> RoleSpan:
+    """A cue without a trailing comma ("said," -> "said"); 13 of 22,000 PolNeAR cues end so,
+    while a colon ("said:") is often part of the cue and stays."""
+    end = span.end
+    while end > span.start + 1 and doc[end - 1].text in (",", ";"):
+        end -= 1
+    return RoleSpan(span.role, span.start, end, span.score)
 
 
 def _completed(doc: Doc, span: RoleSpan, limit: int) -> RoleSpan:
