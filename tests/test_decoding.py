@@ -144,3 +144,16 @@ def test_a_source_that_stops_inside_a_phrase_is_completed():
     )
     [attribution] = link(doc, spans)
     assert attribution.source.text == "A lawyer who advises developers in Mexico City"
+
+
+def test_a_source_never_runs_on_into_its_verb():
+    from quotegraph.extraction.decoding import link
+
+    text = "Foreign Minister Sergey Lavrov called the claims lies, accusing Kyiv of shelling."
+    doc, spans = _tagged(
+        text,
+        {"Foreign Minister Sergey Lavrov called the": "source", "accusing": "cue",
+         "Kyiv of shelling": "content"},
+    )
+    [attribution] = link(doc, spans)
+    assert attribution.source.text == "Foreign Minister Sergey Lavrov"

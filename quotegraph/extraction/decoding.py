@@ -290,9 +290,20 @@ def _without_commas(doc: Doc, span: RoleSpan) -> RoleSpan:
 
 
 def _completed(doc: Doc, span: RoleSpan, limit: int) -> RoleSpan:
-    """A source that stops inside a phrase ("Jim Hess, who introduced | Mr. Clarke"), completed."""
+    """A source that stops inside a phrase ("Jim Hess, who introduced | Mr. Clarke"), completed;
+    one that runs on into its clause's verb ("Sergey Lavrov called Ukrainian officials'") cut
+    before the verb: a source is a noun phrase."""
+    root = _span_root(doc, span)
+    if root.pos_ in ("VERB", "AUX") and root.i > span.start:
+        return RoleSpan(span.role, span.start, _before_punct(doc, span.start, root.i), span.score)
     return RoleSpan(span.role, span.start, _complete_phrase(doc, span.start, span.end, limit),
                     span.score)
+
+
+def _before_punct(doc: Doc, start: int, end: int) -> int:
+    while end > start + 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    return end
 
 
 _MODIFIERS = frozenset({"det", "poss", "amod", "compound", "nummod", "case", "predet", "nmod"})
