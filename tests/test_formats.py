@@ -266,6 +266,21 @@ def test_a_malformed_record_ends_the_file_with_a_reason_after_the_good_pages(tmp
     assert "WARC record" in items[-1].reason or "damaged" in items[-1].reason
 
 
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_malformed_record_is_skipped_and_the_pages_after_it_are_read(tmp_path, compress):
+    pages = crawl_pages()
+    first, last = warc_bytes([pages[0]], compress), warc_bytes([pages[3]], compress)
+    broken = b"WARX/1.0\r\nWARC-Type: response\r\n\r\n"
+    if compress:
+        broken = gzip.compress(broken)
+    items = read(write(tmp_path / "crawl.warc", first + broken + last))
+    assert [item.id for item in items if isinstance(item, Article)] == [
+        "lavrov-hanoi", "harbour-bridge"
+    ]
+    [error] = [item for item in items if isinstance(item, ReadError)]
+    assert "malformed WARC record" in error.reason and "reading goes on" in error.reason
+
+
 def test_a_page_over_the_limit_inside_a_crawl_is_skipped_and_the_crawl_goes_on(tmp_path):
     pages = crawl_pages()
     big = ("https://news.example.com/huge", "200 OK", b"<html>" + b"x" * 200_000, "text/html")

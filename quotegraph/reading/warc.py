@@ -4,8 +4,9 @@ Records are read one at a time from the (optionally gzipped) file, so a multi-gi
 needs no more memory than its largest page. Only HTTP responses carrying HTML are pages;
 requests, metadata and the crawl's own records are not documents and are passed over quietly,
 while a response that is not a usable HTML page (an image, a redirect, an oversized page) is
-reported with its reason. A damaged file (truncated download, a malformed record) ends with one
-report saying where it broke; every page before that point has already been yielded.
+reported with its reason. A malformed record is reported and skipped, and reading goes on at the
+next record header; a truncated or undecodable file ends with one report saying where it broke,
+every page before that point having already been yielded.
 
 Compressed files are decompressed here (:class:`_Gunzip`) rather than by warcio, because warcio
 ends silently on a truncated file, and a crawl that lost its last hundred megabytes must say so;
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -56,15 +58,20 @@ class WarcPage:
 def iter_warc_pages(path: str, max_bytes: int) -> Iterator[WarcPage]:
     """Every HTML response in the WARC at ``path``, in file order; never raises for bad data.
 
-    Opening the file may raise ``OSError``, which the caller reports like any unreadable file.
+    A malformed record is reported and skipped: reading goes on at the next record header. A
+    truncated or undecodable file ends with one report. Opening the file may raise ``OSError``,
+    which the caller reports like any unreadable file.
     """
     if not _starts_like_warc(path):
         yield WarcPage(1, None, problem=_NOT_WARC)
         return
-    with open(path, "rb") as raw:
-        # unbuffered on purpose: a buffered reader would drop the last pages with the error
-        stream = _Gunzip(raw) if _is_gzip(raw) else raw
-        yield from _pages(stream, max_bytes)
+    start: int | None = 0
+    done = 0
+    while start is not None:
+        with _decompressed(path) as stream:
+            _skip(stream, start)
+            done, malformed_at = yield from _pages(stream, max_bytes, done)
+        start = None if malformed_at is None else _next_record(path, start + malformed_at + 1)
 
 
 _NOT_WARC = (
@@ -83,7 +90,7 @@ def _starts_like_warc(path: str) -> bool:
         with open(path, "rb") as raw:
             head = raw.read(2)
             raw.seek(0)
-            if head == b"\x1f\x8b":
+            if head == _GZIP_MAGIC:
                 head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw.read(4096), 64)
             else:
                 head = raw.read(64)
@@ -92,9 +99,49 @@ def _starts_like_warc(path: str) -> bool:
     return head.lstrip(b"\r\n").startswith((b"WARC/", b"filedesc://"))
 
 
-def _pages(stream: IO[bytes], max_bytes: int) -> Iterator[WarcPage]:
-    done = 0
-    records = iter(ArchiveIterator(stream, arc2warc=True))
+@contextmanager
+def _decompressed(path: str) -> Iterator[IO[bytes]]:
+    """The file's WARC bytes, decompressed where it is gzipped."""
+    with open(path, "rb") as raw:
+        # unbuffered on purpose: a buffered reader would drop the last pages with the error
+        yield _Gunzip(raw) if _is_gzip(raw) else raw
+
+
+def _skip(stream: IO[bytes], count: int) -> None:
+    """Read past the first ``count`` bytes (a restart after a malformed record)."""
+    while count > 0:
+        chunk = stream.read(min(count, 1 << 20))
+        if not chunk:
+            return
+        count -= len(chunk)
+
+
+def _next_record(path: str, after: int) -> int | None:
+    """Where the next record header (``WARC/1.``) begins at or after byte ``after``, if any."""
+    marker = b"WARC/1."
+    try:
+        with _decompressed(path) as stream:
+            _skip(stream, after)
+            position, tail = after, b""
+            while chunk := stream.read(1 << 16):
+                window = tail + chunk
+                found = window.find(marker)
+                if found >= 0:
+                    return position - len(tail) + found
+                tail = window[-(len(marker) - 1):]
+                position += len(chunk)
+    except (TruncatedWarc, OSError, zlib.error):
+        return None
+    return None
+
+
+def _pages(
+    stream: IO[bytes], max_bytes: int, done: int
+) -> Generator[WarcPage, None, tuple[int, int | None]]:
+    """Pages of the records in ``stream``; returns how many records were read in all and, when a
+    malformed record stopped the reading, its offset in ``stream`` (else None)."""
+    iterator = ArchiveIterator(stream, arc2warc=True)
+    records = iter(iterator)
     while True:
         try:
             record = next(records)
@@ -102,10 +149,13 @@ def _pages(stream: IO[bytes], max_bytes: int) -> Iterator[WarcPage]:
                 raise ArchiveLoadFailed("a record without a WARC-Type header")
             page = _page(record, done + 1, max_bytes)
         except StopIteration:
-            return
-        except (TruncatedWarc, ArchiveLoadFailed, OSError, zlib.error, ValueError) as exc:
+            return done, None
+        except (ArchiveLoadFailed, ValueError) as exc:
+            yield WarcPage(done + 1, None, problem=_malformed(exc))
+            return done + 1, iterator.offset
+        except (TruncatedWarc, OSError, zlib.error) as exc:
             yield WarcPage(done + 1, None, problem=_damage(exc, done))
-            return
+            return done, None
         done += 1
         if page is not None:
             yield page
@@ -193,12 +243,18 @@ def _cut_short(record: Any) -> bool:
     return bool(getattr(record.raw_stream, "limit", 0))
 
 
+def _malformed(exc: Exception) -> str:
+    """Why one record was skipped (reading goes on at the next record)."""
+    return (
+        f"a malformed WARC record ({str(exc).splitlines()[0][:120]}); skipped, reading goes on "
+        "at the next record"
+    )
+
+
 def _damage(exc: Exception, records_read: int) -> str:
     """Why reading stopped, where, and that what came before is kept."""
     if isinstance(exc, TruncatedWarc):
         what = "the file is truncated (it ends in the middle of a record)"
-    elif isinstance(exc, ArchiveLoadFailed):
-        what = f"a malformed WARC record ({str(exc).splitlines()[0][:120]})"
     else:
         what = f"the file is damaged ({type(exc).__name__}: {exc})"
     where = f"after record {records_read}" if records_read else "in its first record"
