@@ -345,8 +345,13 @@ def main(args: argparse.Namespace) -> int:
         print(f"error: PolNeAR not found at {root}; pass --data DIR", file=sys.stderr)
         return 2
     output = Path(args.output) if getattr(args, "output", None) else DEFAULT_OUTPUT
+    # the shipped model's run checkpoints in runs/accurate_checkpoint, another one beside it
+    if output.resolve() == DEFAULT_OUTPUT.resolve():
+        checkpoint = Path("runs/accurate_checkpoint")
+    else:
+        checkpoint = output.with_name(output.name + ".checkpoint")
     settings = TransformerSettings()
     if getattr(args, "epochs", None):
         settings.epochs = args.epochs
-    train(root, output, settings, seed=getattr(args, "seed", 0) or 0)
+    train(root, output, settings, seed=getattr(args, "seed", 0) or 0, checkpoint=checkpoint)
     return 0
