@@ -351,7 +351,9 @@ def extract_in_processes(
     in input order. Workers are forked where the platform allows, sharing the loaded model.
     """
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    # torch's thread pools do not survive a fork: accurate-mode workers start afresh
+    fork = "fork" in methods and mode == "fast"
+    context = multiprocessing.get_context("fork" if fork else "spawn")
     with context.Pool(jobs) as pool:
         pending: deque[Any] = deque()
         for work in _work_units(documents, batch_size):

@@ -171,3 +171,13 @@ def test_every_extracting_command_takes_a_mode_and_defaults_to_fast(argv):
     assert parser.parse_args([*argv, "--mode", "accurate"]).mode == "accurate"
     with pytest.raises(SystemExit):
         parser.parse_args([*argv, "--mode", "slow"])
+
+
+@needs_weights
+def test_accurate_mode_runs_in_worker_processes(capsys):
+    # torch's thread pools do not survive a fork: accurate workers are spawned
+    status = main(["extract", str(SAMPLES), "--mode", "accurate", "--jobs", "2", "--quiet"])
+    assert status == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in records] == sorted(p.stem for p in SAMPLES.glob("*.txt"))
+    assert all(r["attributions"] for r in records)
