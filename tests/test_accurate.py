@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy
 import pytest
+from web_corpus import client_for
 
 from quotegraph.cli import main
 from quotegraph.extraction import pipeline
@@ -25,7 +26,9 @@ ACCURATE = pipeline.MODES["accurate"]
 HAS_TORCH = all(importlib.util.find_spec(m) is not None for m in ("torch", "tokenizers"))
 HAS_WEIGHTS = HAS_TORCH and (ACCURATE / "transformer.json").exists()
 needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="torch not installed (quotegraph[accurate])")
-needs_weights = pytest.mark.skipif(not HAS_WEIGHTS, reason="no accurate model shipped")
+needs_weights = pytest.mark.skipif(
+    not HAS_WEIGHTS, reason="needs torch (quotegraph[accurate]) and the shipped accurate model"
+)
 
 TRICKY = (
     "\u201cWe won\u2019t back down,\u201d said Mayor Ren\u00e9e O\u2019Hara \U0001f642 on Tuesday.\n\n"
@@ -181,3 +184,24 @@ def test_accurate_mode_runs_in_worker_processes(capsys):
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["id"] for r in records] == sorted(p.stem for p in SAMPLES.glob("*.txt"))
     assert all(r["attributions"] for r in records)
+
+
+@needs_weights
+def test_the_web_api_extracts_in_the_mode_the_server_was_started_with(tmp_path, monkeypatch):
+    import quotegraph
+    from quotegraph.web import create_app
+
+    modes = []
+    real_extract = quotegraph.extract
+
+    def extract(*args, **kwargs):
+        modes.append(kwargs.get("mode"))
+        return real_extract(*args, **kwargs)
+
+    monkeypatch.setattr(quotegraph, "extract", extract)
+    client = client_for(create_app(tmp_path / "corpus.db", mode="accurate"))
+    answer = client.post("/v1/extract", json={"text": "The mayor said the bridge would reopen."})
+    assert answer.status_code == 200
+    assert modes == ["accurate"]
+    [attribution] = answer.json()["attributions"]
+    assert attribution["cue"]["text"] == "said"

@@ -12,6 +12,7 @@ than left hanging.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import re
@@ -84,9 +85,10 @@ class Analyser:
     def __init__(
         self, time_limit_s: float = 30.0,
         extract: Callable[[Article], ArticleResult] | None = None,
+        mode: str = "fast",
     ) -> None:
         self.time_limit_s = time_limit_s
-        self._extract = extract or extract_article
+        self._extract = extract or functools.partial(extract_article, mode=mode)
         self._turn = threading.Lock()
 
     async def analyse(self, read: Callable[[], Article]) -> ArticleResult:
@@ -113,11 +115,12 @@ class Analyser:
             self._turn.release()
 
 
-def extract_article(article: Article) -> ArticleResult:
-    """``quotegraph.extract`` on one article; a missing model is the server's problem (503)."""
+def extract_article(article: Article, mode: str = "fast") -> ArticleResult:
+    """``quotegraph.extract`` on one article; a missing model (or, for accurate mode, missing
+    torch) is the server's problem (503)."""
     try:
-        return quotegraph.extract(article.text, id=article.id, meta=article.meta)
-    except FileNotFoundError as exc:
+        return quotegraph.extract(article.text, id=article.id, meta=article.meta, mode=mode)
+    except (FileNotFoundError, ImportError) as exc:
         raise Unavailable(
             f"the extraction model is not installed on this server ({exc}); reading the corpus "
             "still works"

@@ -63,11 +63,13 @@ def create_app(
     query_time_limit_s: float = Settings.query_time_limit_s,
     fetch_urls: bool = True,
     analyser: Analyser | None = None,
+    mode: str = "fast",
 ) -> FastAPI:
     """The web app over the corpus at ``db_path`` (created if missing).
 
     ``token`` turns on the write endpoints (ingest, speaker merge) for requests that send it.
-    ``analyser`` replaces the extraction engine (tests); by default it is ``quotegraph.extract``.
+    ``analyser`` replaces the extraction engine (tests); by default it is ``quotegraph.extract``
+    in ``mode`` (fast or accurate).
     """
     settings = Settings(str(db_path), token or None, max_bytes, time_limit_s,
                         query_time_limit_s, fetch_urls)
@@ -77,7 +79,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.pool = CorpusPool(settings.db_path, time_limit_s=query_time_limit_s)
-    app.state.analyser = analyser or Analyser(time_limit_s)
+    app.state.analyser = analyser or Analyser(time_limit_s, mode=mode)
     app.state.templates = _templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)

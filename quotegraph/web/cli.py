@@ -56,6 +56,9 @@ def register(commands: Any) -> None:
                        help="seconds allowed to read and analyse one article (default: 30)")
     serve.add_argument("--no-fetch", action="store_true",
                        help="never fetch URLs for Analyse or /v1/extract")
+    serve.add_argument("--mode", choices=("fast", "accurate"), default="fast",
+                       help="extraction for Analyse and /v1/extract: fast (default) or accurate "
+                       "(a fine-tuned transformer; needs pip install 'quotegraph[accurate]')")
     serve.set_defaults(handler=run_serve)
 
 
@@ -71,7 +74,8 @@ def run_serve(args: argparse.Namespace) -> int:
         return EXIT_FAILURES
     try:
         app = create_app(args.db, token=args.token, max_bytes=args.max_bytes,
-                         time_limit_s=args.time_limit, fetch_urls=not args.no_fetch)
+                         time_limit_s=args.time_limit, fetch_urls=not args.no_fetch,
+                         mode=args.mode)
     except Exception as exc:  # noqa: BLE001 - a corpus that cannot be opened: say which and why
         print(f"quotegraph: cannot open the corpus {args.db}: {exc}", file=sys.stderr)
         return EXIT_FAILURES
