@@ -40,6 +40,7 @@ from quotegraph.training.train import (
     PACKAGE_ROOT,
     _publish,
     choose_decoding,
+    corpus_root,
     decoding_transitions,
     gold_labels,
     log,
@@ -338,11 +339,8 @@ def _resume(model, optimizer, checkpoint: Path, settings, seed) -> dict:
 
 def main(args: argparse.Namespace) -> int:
     """Entry point of ``quotegraph train --mode accurate``."""
-    import sys
-
-    root = Path(args.data) if getattr(args, "data", None) else polnear.default_root()
-    if not polnear.available(root):
-        print(f"error: PolNeAR not found at {root}; pass --data DIR", file=sys.stderr)
+    root = corpus_root(args)
+    if root is None:
         return 2
     output = Path(args.output) if getattr(args, "output", None) else DEFAULT_OUTPUT
     # the shipped model's run checkpoints in runs/accurate_checkpoint, another one beside it
