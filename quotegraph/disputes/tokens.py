@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
+from quotegraph.extraction.decoding import text_of
 from quotegraph.model import Attribution, Span
 
 #: Nouns that name a reported claim, whose owner and content can be read off the text.
@@ -24,14 +25,6 @@ PARTY_NOUNS = frozenset({
     "group", "union", "side", "kremlin", "west", "republicans", "democrats", "peacekeeper",
     "supervisor", "professor", "parent", "protester", "activist", "member", "family",
 })
-
-def text_of(doc: Doc) -> str:
-    """``doc.text``, built once per doc (spaCy rebuilds it from the tokens on every access)."""
-    text = doc.user_data.get("quotegraph.text")
-    if text is None:
-        text = doc.user_data["quotegraph.text"] = doc.text
-    return text
-
 
 PARTY_ENTITIES = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 PARTY_PRONOUNS = frozenset({"he", "she", "they", "you", "him", "her", "them", "his", "their"})

@@ -7,10 +7,11 @@ parse says nothing the nearest cue in the same sentence, then paragraph, wins.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from quotegraph.extraction.tagger import LABELS
 from quotegraph.model import Attribution, Span, kind_of
@@ -116,32 +117,44 @@ class _Layout:
 
     doc: Doc
     text: str
-    sentence: numpy.ndarray
-    paragraph: numpy.ndarray
+    sentence: numpy.ndarray  # per token, the number of its sentence
+    sentence_end: numpy.ndarray  # per token, the token index where its sentence ends
+    paragraph: numpy.ndarray  # per token, the number of its paragraph
 
     @classmethod
     def of(cls, doc: Doc) -> _Layout:
         sentence = numpy.zeros(len(doc), dtype="int32")
+        sentence_end = numpy.zeros(len(doc), dtype="int32")
         for number, sent in enumerate(doc.sents):
             sentence[sent.start : sent.end] = number
+            sentence_end[sent.start : sent.end] = sent.end
         breaks = numpy.array([t.is_space and "\n\n" in t.text for t in doc], dtype="int32")
-        return cls(doc, doc.text, sentence, numpy.cumsum(breaks))
+        return cls(doc, text_of(doc), sentence, sentence_end, numpy.cumsum(breaks))
+
+
+def text_of(doc: Doc) -> str:
+    """``doc.text``, built once per doc (spaCy rebuilds it from the tokens on every access);
+    linking, speakers and the dispute rules all read it."""
+    text = doc.user_data.get("quotegraph.text")
+    if text is None:
+        text = doc.user_data["quotegraph.text"] = doc.text
+    return text
 
 
 def link(doc: Doc, spans: list[RoleSpan]) -> list[Attribution]:
     """Tie sources and contents to cues, and build the records (char offsets into doc.text)."""
     layout = _Layout.of(doc)
-    cues = [_without_commas(layout.doc, s) for s in spans if s.role == "cue"]
+    cues = [_without_commas(layout, s) for s in spans if s.role == "cue"]
     groups = [_Group(cue) for cue in cues]
     orphans: list[_Group] = []
-    contents = [_trimmed(layout.doc, s, _next_start(spans, s)) for s in spans if s.role == "content"]
+    contents = [_trimmed(layout, s, _next_start(spans, s)) for s in spans if s.role == "content"]
     for content in (s for s in contents if s.end > s.start):
         index = _closest_cue(layout, content, cues)
         if index is None:
             orphans.append(_Group(None, contents=[content]))
         else:
             groups[index].contents.append(content)
-    for source in (_completed(layout.doc, s, _next_start(spans, s)) for s in spans
+    for source in (_completed(layout, s, _next_start(spans, s)) for s in spans
                    if s.role == "source"):
         index = _closest_cue(layout, source, cues, same_sentence=True)
         if index is not None and groups[index].source is None:
@@ -215,13 +228,12 @@ def _content_from_parse(layout: _Layout, group: _Group) -> list[RoleSpan]:
     else:
         return []
     run = _longest_run([t for t in tokens if t not in taken])
-    while run and (doc[run[0]].is_punct or doc[run[0]].is_space):
-        run = run[1:]
-    while run and (doc[run[-1]].is_punct or doc[run[-1]].is_space):
-        run = run[:-1]
-    if len(run) < 2:
+    if not run:
         return []
-    return [RoleSpan("content", run[0], run[-1] + 1, group.cue.score * 0.8)]
+    start, end = _shrunk(doc, run[0], run[-1] + 1, _is_mark, _is_mark)
+    if end - start < 2:
+        return []
+    return [RoleSpan("content", start, end, group.cue.score * 0.8)]
 
 
 def _source_from_parse(layout: _Layout, group: _Group) -> RoleSpan | None:
@@ -264,57 +276,73 @@ def _next_start(spans: list[RoleSpan], span: RoleSpan) -> int:
     return min((s.start for s in spans if s.start >= span.end), default=10**9)
 
 
-def _trimmed(doc: Doc, span: RoleSpan, limit: int) -> RoleSpan:
+def _trimmed(layout: _Layout, span: RoleSpan, limit: int) -> RoleSpan:
     """A content without the commas, colons, dashes and spaces at its edges, nor a dangling
     "and" or "the" at its end: in PolNeAR fewer than 1 in 150 contents begins or ends so
     (outside quotation marks); the tagger often runs on by a word into the next clause."""
-    start, end = span.start, span.end
-    while start < end and (doc[start].is_space or doc[start].text in _LOOSE_EDGES):
-        start += 1
-    while end > start and (
-        doc[end - 1].is_space or doc[end - 1].text in _LOOSE_EDGES
-        or doc[end - 1].lower_ in _NEVER_LAST
-    ):
-        end -= 1
-    end = _complete_phrase(doc, start, end, limit)
-    return RoleSpan(span.role, start, end, span.score)
+    start, end = _shrunk(layout.doc, span.start, span.end, _is_loose_edge, _is_loose_end)
+    return RoleSpan(span.role, start, _complete_phrase(layout, start, end, limit), span.score)
 
 
-def _without_commas(doc: Doc, span: RoleSpan) -> RoleSpan:
+def _without_commas(layout: _Layout, span: RoleSpan) -> RoleSpan:
     """A cue without a trailing comma ("said," -> "said"); 13 of 22,000 PolNeAR cues end so,
     while a colon ("said:") is often part of the cue and stays."""
-    end = span.end
-    while end > span.start + 1 and doc[end - 1].text in (",", ";"):
-        end -= 1
+    _, end = _shrunk(layout.doc, span.start, span.end, None, _is_comma, keep=1)
     return RoleSpan(span.role, span.start, end, span.score)
 
 
-def _completed(doc: Doc, span: RoleSpan, limit: int) -> RoleSpan:
+def _completed(layout: _Layout, span: RoleSpan, limit: int) -> RoleSpan:
     """A source that stops inside a phrase ("Jim Hess, who introduced | Mr. Clarke"), completed;
     one that runs on into its clause's verb ("Sergey Lavrov called Ukrainian officials'") cut
     before the verb: a source is a noun phrase."""
-    root = _span_root(doc, span)
+    root = _span_root(layout.doc, span)
     if root.pos_ in ("VERB", "AUX") and root.i > span.start:
-        return RoleSpan(span.role, span.start, _before_punct(doc, span.start, root.i), span.score)
-    return RoleSpan(span.role, span.start, _complete_phrase(doc, span.start, span.end, limit),
-                    span.score)
+        _, end = _shrunk(layout.doc, span.start, root.i, None, _is_mark, keep=1)
+    else:
+        end = _complete_phrase(layout, span.start, span.end, limit)
+    return RoleSpan(span.role, span.start, end, span.score)
 
 
-def _before_punct(doc: Doc, start: int, end: int) -> int:
-    while end > start + 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
+def _shrunk(
+    doc: Doc, start: int, end: int,
+    drop_first: Callable[[Token], bool] | None, drop_last: Callable[[Token], bool],
+    keep: int = 0,
+) -> tuple[int, int]:
+    """``start, end`` moved inwards past the tokens ``drop_first`` / ``drop_last`` reject at
+    each edge, keeping at least ``keep`` tokens."""
+    while drop_first is not None and start < end - keep and drop_first(doc[start]):
+        start += 1
+    while end > start + keep and drop_last(doc[end - 1]):
         end -= 1
-    return end
+    return start, end
+
+
+def _is_mark(token: Token) -> bool:
+    return token.is_punct or token.is_space
+
+
+def _is_loose_edge(token: Token) -> bool:
+    return token.is_space or token.text in _LOOSE_EDGES
+
+
+def _is_loose_end(token: Token) -> bool:
+    return _is_loose_edge(token) or token.lower_ in _NEVER_LAST
+
+
+def _is_comma(token: Token) -> bool:
+    return token.text in (",", ";")
 
 
 _MODIFIERS = frozenset({"det", "poss", "amod", "compound", "nummod", "case", "predet", "nmod"})
 
 
-def _complete_phrase(doc: Doc, start: int, end: int, limit: int) -> int:
+def _complete_phrase(layout: _Layout, start: int, end: int, limit: int) -> int:
     """Extend a content that stops inside a phrase ("self-funding his | campaign", "owe $212
     billion in | additional taxes") to the end of that phrase, within the sentence."""
     if end <= start:
         return end
-    sentence_end = min(doc[end - 1].sent.end, limit)
+    doc = layout.doc
+    sentence_end = min(int(layout.sentence_end[end - 1]), limit)
     for _ in range(3):
         last = doc[end - 1]
         if last.right_edge.i >= end and last.right_edge.i < sentence_end and not last.is_punct:

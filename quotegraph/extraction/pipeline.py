@@ -70,14 +70,14 @@ class Annotator:
 
     def annotate(self, docs: list[Doc]) -> list[tuple[list[Attribution], list[Speaker]]]:
         """Attributions (with speaker ids) and speakers for each parsed doc."""
-        from quotegraph.extraction.decoding import decode_spans, link
+        from quotegraph.extraction.decoding import decode_spans, link, text_of
         from quotegraph.extraction.speakers import resolve_speakers
         from quotegraph.reading.structure import excluded_regions
 
         results = []
         for doc, probs in zip(docs, self.tagger.predict(docs)):
             attributions = link(doc, decode_spans(probs, self.tagger.transitions))
-            attributions = _outside(attributions, excluded_regions(doc.text))
+            attributions = _outside(attributions, excluded_regions(text_of(doc)))
             speakers, speaker_ids = resolve_speakers(doc, [a.source for a in attributions])
             for number, (attribution, speaker_id) in enumerate(zip(attributions, speaker_ids), 1):
                 attribution.id = f"a{number}"

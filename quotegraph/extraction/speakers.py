@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as TokenSpan
 
+from quotegraph.extraction.decoding import text_of
 from quotegraph.model import Span, Speaker
 
 #: Entity labels that can name a speaker (or be a fuller form of one, given NER noise).
@@ -237,7 +238,7 @@ class _ArticleIndex:
 
     def __init__(self, doc: Doc) -> None:
         self.sent_of = _sentence_numbers(doc)
-        self.text = doc.text  # Doc.text joins every token on each access: read it once
+        self.text = text_of(doc)  # Doc.text joins every token on each access: read it once
         self.quote_starts, self.quote_ends = _quoted_regions(self.text)
         self.ents = _name_entities(doc)
         self.ent_ends = [last for _, last, _ in self.ents]
