@@ -78,6 +78,17 @@ def test_a_cue_without_a_tagged_content_takes_the_clause_it_reports():
     assert [f.text for f in attribution.content] == ["the storm will reach the coast on Friday"]
 
 
+def test_a_parenthetical_cue_without_a_tagged_content_reports_both_sides_of_itself():
+    from quotegraph.extraction.decoding import link
+
+    text = "The stadium, Tompkins said, is usually full of families on Sundays."
+    doc, spans = _tagged(text, {"said": "cue", "Tompkins": "source"})
+    [attribution] = link(doc, spans)
+    assert [f.text for f in attribution.content] == [
+        "The stadium", "is usually full of families on Sundays"
+    ]
+
+
 def test_the_subject_is_taken_outside_the_quote_not_inside_it():
     from quotegraph.extraction.decoding import link
 

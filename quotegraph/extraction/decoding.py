@@ -212,7 +212,9 @@ def _content_from_parse(layout: _Layout, group: _Group) -> list[RoleSpan]:
 
     "According to the Labor Department, unemployment fell": the cue phrase modifies the clause
     it reports, so the content is that clause without the cue phrase. "X said (that) ...": the
-    cue's clausal complement. The span gets the cue's score, discounted as a fallback.
+    cue's clausal complement. "The stadium, Tompkins said, is usually full": a parenthetical
+    cue hangs off the clause it reports, which may be cut in two by it; each side of the cue
+    is a fragment. The spans get the cue's score, discounted as a fallback.
     """
     doc = layout.doc
     cue = _span_root(doc, group.cue)
@@ -221,19 +223,21 @@ def _content_from_parse(layout: _Layout, group: _Group) -> list[RoleSpan]:
         taken |= set(range(group.source.start, group.source.end))
     complements = [c for c in cue.children if c.dep_ in ("ccomp", "parataxis")]
     if complements:
-        tokens = [t.i for t in complements[0].subtree]
+        runs = [_longest_run([t.i for t in complements[0].subtree if t.i not in taken])]
     elif cue.dep_ == "prep" and cue.head.pos_ in ("VERB", "AUX"):
         outside = {t.i for t in cue.subtree}
-        tokens = [t.i for t in cue.head.subtree if t.i not in outside]
+        runs = [_longest_run([t.i for t in cue.head.subtree if t.i not in outside | taken])]
+    elif cue.dep_ == "parataxis":
+        outside = {t.i for t in cue.subtree} | taken
+        runs = _runs([t.i for t in cue.head.subtree if t.i not in outside])
     else:
         return []
-    run = _longest_run([t for t in tokens if t not in taken])
-    if not run:
-        return []
-    start, end = _shrunk(doc, run[0], run[-1] + 1, _is_mark, _is_mark)
-    if end - start < 2:
-        return []
-    return [RoleSpan("content", start, end, group.cue.score * 0.8)]
+    contents = []
+    for run in (r for r in runs if r):
+        start, end = _shrunk(doc, run[0], run[-1] + 1, _is_mark, _is_mark)
+        if end - start >= 2:
+            contents.append(RoleSpan("content", start, end, group.cue.score * 0.8))
+    return contents
 
 
 def _source_from_parse(layout: _Layout, group: _Group) -> RoleSpan | None:
@@ -252,15 +256,20 @@ def _source_from_parse(layout: _Layout, group: _Group) -> RoleSpan | None:
     return RoleSpan("source", first, last, group.cue.score * 0.8)
 
 
+def _runs(indices: list[int]) -> list[list[int]]:
+    """Stretches of consecutive token indices, in order."""
+    runs: list[list[int]] = []
+    for i in sorted(indices):
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
 def _longest_run(indices: list[int]) -> list[int]:
     """The longest stretch of consecutive token indices."""
-    best: list[int] = []
-    current: list[int] = []
-    for i in sorted(indices):
-        current = current + [i] if current and i == current[-1] + 1 else [i]
-        if len(current) > len(best):
-            best = current
-    return best
+    return max(_runs(indices), key=len, default=[])
 
 
 _LOOSE_EDGES = frozenset({",", ";", ":", "-", "--", "—", "–"})
