@@ -168,3 +168,16 @@ def test_a_source_never_runs_on_into_its_verb():
     )
     [attribution] = link(doc, spans)
     assert attribution.source.text == "Foreign Minister Sergey Lavrov"
+
+
+def test_a_source_is_never_cut_inside_a_name():
+    from quotegraph.extraction.decoding import link
+
+    text = "A film by French director Guy Lagache about Macron said the talks had failed."
+    doc, spans = _tagged(
+        text,
+        {"French director Guy": "source", "Lagache about": "cue", "Macron": "content"},
+    )
+    [attribution] = link(doc, spans)
+    assert attribution.source.text == "French director Guy Lagache"
+    assert attribution.cue.text == "about"

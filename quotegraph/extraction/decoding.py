@@ -7,6 +7,7 @@ parse says nothing the nearest cue in the same sentence, then paragraph, wins.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -144,6 +145,7 @@ def text_of(doc: Doc) -> str:
 def link(doc: Doc, spans: list[RoleSpan]) -> list[Attribution]:
     """Tie sources and contents to cues, and build the records (char offsets into doc.text)."""
     layout = _Layout.of(doc)
+    spans = _names_kept_whole(doc, spans)
     cues = [_without_commas(layout, s) for s in spans if s.role == "cue"]
     groups = [_Group(cue) for cue in cues]
     orphans: list[_Group] = []
@@ -172,6 +174,20 @@ def link(doc: Doc, spans: list[RoleSpan]) -> list[Attribution]:
         _to_attribution(layout, group, number)
         for number, group in enumerate(sorted(kept, key=_group_start), 1)
     ]
+
+
+def _names_kept_whole(doc: Doc, spans: list[RoleSpan]) -> list[RoleSpan]:
+    """A source cut inside a name ("French director Guy | Lagache about") takes the rest of
+    the name from the span that follows it: a speaker's name is never half a source."""
+    out = [RoleSpan(s.role, s.start, s.end, s.score) for s in spans]
+    for source, after in itertools.pairwise(out):
+        if source.role != "source" or after.start != source.end:
+            continue
+        moved = after.start
+        while moved < after.end - 1 and doc[moved].pos_ == "PROPN" and doc[moved - 1].pos_ == "PROPN":
+            moved += 1
+        source.end = after.start = moved
+    return out
 
 
 def _quoted(layout: _Layout, group: _Group) -> bool:
