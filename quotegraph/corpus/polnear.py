@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,16 @@ def available(root: Path | None = None) -> bool:
     """True when the corpus folder is present (tests skip otherwise)."""
     root = root or default_root()
     return (root / "train").is_dir() and (root / "dev").is_dir()
+
+
+def chosen_root(data: str | None) -> Path | None:
+    """The PolNeAR folder of a ``--data`` option (else the default), or None after saying on
+    stderr that it is missing: one check for every command that reads the corpus."""
+    root = Path(data) if data else default_root()
+    if not available(root):
+        print(f"error: PolNeAR not found at {root}; pass --data DIR", file=sys.stderr)
+        return None
+    return root
 
 
 def load_split(split: str, root: Path | None = None) -> list[GoldDocument]:

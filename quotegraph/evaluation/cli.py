@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 from quotegraph.model import Attribution
 
@@ -48,9 +47,8 @@ def main(args: argparse.Namespace) -> int:
             f"error: unknown corpus {args.corpus!r}; only 'polnear' is supported", file=sys.stderr
         )
         return 2
-    root = Path(args.data) if getattr(args, "data", None) else polnear.default_root()
-    if not polnear.available(root):
-        print(f"error: PolNeAR not found at {root}; pass --data DIR", file=sys.stderr)
+    root = polnear.chosen_root(getattr(args, "data", None))
+    if root is None:
         return 2
     as_json = getattr(args, "json", False)
     results = evaluate_polnear(

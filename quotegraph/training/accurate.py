@@ -42,7 +42,6 @@ from quotegraph.training.train import (
     PACKAGE_ROOT,
     _publish,
     choose_decoding,
-    corpus_root,
     decoding_transitions,
     gold_labels,
     log,
@@ -351,7 +350,7 @@ def _resume(model, optimizer, checkpoint: Path, settings, seed) -> dict:
 
 def main(args: argparse.Namespace) -> int:
     """Entry point of ``quotegraph train --mode accurate``."""
-    root = corpus_root(args)
+    root = polnear.chosen_root(getattr(args, "data", None))
     if root is None:
         return 2
     output = Path(args.output) if getattr(args, "output", None) else DEFAULT_OUTPUT

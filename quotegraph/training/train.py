@@ -323,18 +323,9 @@ def log(message: str) -> None:
     print(f"[train {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def corpus_root(args: argparse.Namespace) -> Path | None:
-    """The PolNeAR folder of ``--data`` (else the default), or None after saying it is missing."""
-    root = Path(args.data) if getattr(args, "data", None) else polnear.default_root()
-    if not polnear.available(root):
-        print(f"error: PolNeAR not found at {root}; pass --data DIR", file=sys.stderr)
-        return None
-    return root
-
-
 def main(args: argparse.Namespace) -> int:
     """Entry point of ``quotegraph train`` (arguments parsed by the CLI)."""
-    root = corpus_root(args)
+    root = polnear.chosen_root(getattr(args, "data", None))
     if root is None:
         return 2
     output = Path(args.output) if getattr(args, "output", None) else DEFAULT_OUTPUT
