@@ -113,6 +113,27 @@ def test_wordpieces_align_to_spacy_tokens_on_curly_quotes_emoji_and_accents():
 
 
 @needs_torch
+def test_every_wordpiece_reads_the_parse_features_of_the_token_it_starts_in():
+    from quotegraph.extraction.transformer import SYNTAX_FEATURES, align, piece_features
+
+    doc = pipeline.load_backbone()(TRICKY)
+    pieces = align(doc, _tokenizer())
+    rows = piece_features(doc, pieces.token_of, 4096)
+    assert rows.shape == (len(pieces.ids), len(SYNTAX_FEATURES))
+    assert rows.min() >= 0 and rows.max() < 4096
+    for token in doc:
+        if pieces.first[token.i] < 0:
+            continue
+        mine = rows[pieces.token_of == token.i]
+        assert (mine == mine[0]).all(), f"the wordpieces of {token.text!r} disagree"
+        assert (mine > 0).all(), "row 0 is the padding of [CLS] and [SEP]"
+    # the same dependency label lands in the same row wherever it occurs
+    subjects = [t for t in doc if t.dep_ == "nsubj"]
+    assert len(subjects) >= 2
+    assert len({int(rows[pieces.first[t.i], SYNTAX_FEATURES.index("dep")]) for t in subjects}) == 1
+
+
+@needs_torch
 def test_windows_cover_every_wordpiece_and_give_each_its_most_central_window():
     from quotegraph.extraction.transformer import owner_window, windows
 

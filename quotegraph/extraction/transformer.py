@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from spacy.tokens import Doc
 from torch import nn
 
-from quotegraph.extraction.tagger import LABELS, _break_at_lines
+from quotegraph.extraction.tagger import FEATURES, LABELS, _break_at_lines, token_features
 
 FAST_MODEL = Path(__file__).resolve().parents[1] / "models" / "fast"
 WEIGHTS = "transformer.safetensors"
@@ -47,6 +47,21 @@ class TransformerSettings:
     batch_windows: int = 16
     dropout: float = 0.1
     epochs: int = 5
+    #: spaCy parse features beside the encoder's output (``SYNTAX_FEATURES``); models saved
+    #: before they existed load with False
+    syntax: bool = True
+    feature_rows: int = 4096  # hash buckets per feature
+    feature_width: int = 24
+
+
+#: The fast tagger's features that the wordpieces cannot see: the parse (tag, dependency, the
+#: head's and grand-head's lemma, the verb governing the clause, the verb's frame), entities,
+#: quotation state and position in the sentence. Word forms are left to the encoder.
+SYNTAX_FEATURES = (
+    "tag", "dep", "ent", "dep+head_lemma", "head_dep+grandhead_lemma", "quote_state",
+    "sentence_position", "clause_governor", "verb_frame",
+)
+_SYNTAX_COLUMNS = [FEATURES.index(name) for name in SYNTAX_FEATURES]
 
 
 def pretrained_dir() -> Path:
@@ -146,26 +161,59 @@ class _Layers(nn.Module):
         self.layer = nn.ModuleList(_Layer(c) for _ in range(c["num_hidden_layers"]))
 
 
-class Encoder(nn.Module):
-    """BERT (post-LayerNorm, GELU) with a linear head over the 7 role labels."""
+class _Syntax(nn.Module):
+    """Hashed embeddings of a token's parse features, mixed into the encoder's output.
 
-    def __init__(self, config: dict, dropout: float = 0.1) -> None:
+    The mix is residual (output + GELU(linear(output, features))), so the pretrained
+    representation passes through unchanged where the parse adds nothing.
+    """
+
+    def __init__(self, hidden: int, rows: int, width: int) -> None:
+        super().__init__()
+        self.tables = nn.ModuleList(
+            nn.Embedding(rows, width, padding_idx=0) for _ in SYNTAX_FEATURES
+        )
+        self.mix = nn.Linear(hidden + width * len(SYNTAX_FEATURES), hidden)
+
+    def forward(self, x: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        embedded = [table(features[..., k]) for k, table in enumerate(self.tables)]
+        return x + F.gelu(self.mix(torch.cat([x, *embedded], dim=-1)))
+
+
+class Encoder(nn.Module):
+    """BERT (post-LayerNorm, GELU), optionally the parse features, and a linear head over the
+    7 role labels."""
+
+    def __init__(self, config: dict, settings: TransformerSettings) -> None:
         super().__init__()
         self.config = config
         self.embeddings = _Embeddings(config)
         self.encoder = _Layers(config)
-        self.head_dropout = nn.Dropout(dropout)
+        self.head_dropout = nn.Dropout(settings.dropout)
+        self.syntax = (
+            _Syntax(config["hidden_size"], settings.feature_rows, settings.feature_width)
+            if settings.syntax else None
+        )
         self.head = nn.Linear(config["hidden_size"], len(LABELS))
 
-    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Label logits (batch x pieces x labels) for padded windows of wordpiece ids."""
+    def forward(
+        self, ids: torch.Tensor, lengths: torch.Tensor, features: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Label logits (batch x pieces x labels) for padded windows of wordpiece ids and,
+        when the model reads the parse, their feature rows (batch x pieces x features)."""
         keep = torch.arange(ids.shape[1], device=ids.device)[None, :] < lengths[:, None]
         mask = torch.zeros(keep.shape, dtype=torch.float32, device=ids.device)
         mask = mask.masked_fill(~keep, -1e4)[:, None, None, :]
         x = self.embeddings(ids)
         for layer in self.encoder.layer:
             x = layer(x, mask)
+        if self.syntax is not None:
+            x = self.syntax(x, features)
         return self.head(self.head_dropout(x))
+
+
+#: parameters trained from scratch (at the head's learning rate): not in the pretrained weights
+NEW_PARAMETERS = ("head", "syntax")
 
 
 # --- wordpieces and spaCy tokens --------------------------------------------------------------
@@ -187,6 +235,20 @@ class Pieces:
     ids: numpy.ndarray  # (n_pieces,) int64
     first: numpy.ndarray  # (n_tokens,) int64, -1 for tokens without a wordpiece
     token_of: numpy.ndarray  # (n_pieces,) int64: the spaCy token each wordpiece starts in
+    #: (n_pieces, len(SYNTAX_FEATURES)) int64 embedding rows, 0 where no token; None when the
+    #: model does not read the parse
+    features: numpy.ndarray | None = None
+
+
+def piece_features(doc: Doc, token_of: numpy.ndarray, rows: int) -> numpy.ndarray:
+    """Each wordpiece's row in every parse-feature table: its token's feature hashed into
+    ``rows - 1`` buckets (row 0 is padding, for [CLS], [SEP] and pieces outside any token)."""
+    hashed = token_features(doc)[:, _SYNTAX_COLUMNS] % numpy.uint64(rows - 1)
+    hashed = hashed.astype("int64") + 1
+    out = numpy.zeros((len(token_of), len(SYNTAX_FEATURES)), dtype="int64")
+    inside = token_of >= 0
+    out[inside] = hashed[token_of[inside]]
+    return out
 
 
 def align(doc: Doc, tokenizer) -> Pieces:
@@ -237,7 +299,7 @@ class TransformerTagger:
         self.settings = settings
         self.config = config
         self.tokenizer = tokenizer
-        self.model = Encoder(config, settings.dropout)
+        self.model = Encoder(config, settings)
         self.cls_id = tokenizer.token_to_id("[CLS]")
         self.sep_id = tokenizer.token_to_id("[SEP]")
         #: weighted log label-bigram scores for decoding (chosen on dev), or None
@@ -267,19 +329,23 @@ class TransformerTagger:
         tagger = cls(settings, config, load_tokenizer(folder / TOKENIZER))
         state = load_file(str(folder / "model.safetensors"))
         missing, _ = tagger.model.load_state_dict(state, strict=False)
-        unexpected_missing = [k for k in missing if not k.startswith("head")]
+        unexpected_missing = [k for k in missing if not k.startswith(NEW_PARAMETERS)]
         if unexpected_missing:
             raise ValueError(f"pretrained weights lack {unexpected_missing[:3]}")
         tagger.tokenizer_path = folder / TOKENIZER
         return tagger
 
     def pieces(self, doc: Doc) -> Pieces:
-        return align(doc, self.tokenizer)
+        """The doc's wordpieces and, when the model reads the parse, their feature rows."""
+        pieces = align(doc, self.tokenizer)
+        if self.settings.syntax:
+            pieces.features = piece_features(doc, pieces.token_of, self.settings.feature_rows)
+        return pieces
 
     def window_batch(
-        self, rows: list[numpy.ndarray]
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """[CLS] rows [SEP], padded, as (ids, lengths) tensors."""
+        self, rows: list[numpy.ndarray], features: list[numpy.ndarray] | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """[CLS] rows [SEP], padded, as (ids, lengths, feature rows or None) tensors."""
         longest = max(len(r) for r in rows) + 2
         ids = numpy.zeros((len(rows), longest), dtype="int64")
         for k, row in enumerate(rows):
@@ -287,7 +353,12 @@ class TransformerTagger:
             ids[k, 1 : len(row) + 1] = row
             ids[k, len(row) + 1] = self.sep_id
         lengths = numpy.array([len(r) + 2 for r in rows], dtype="int64")
-        return torch.from_numpy(ids), torch.from_numpy(lengths)
+        padded = None
+        if self.settings.syntax:
+            padded = torch.zeros((len(rows), longest, len(SYNTAX_FEATURES)), dtype=torch.int64)
+            for k, f in enumerate(features):
+                padded[k, 1 : len(f) + 1] = torch.from_numpy(f)
+        return torch.from_numpy(ids), torch.from_numpy(lengths), padded
 
     def predict(self, docs: list[Doc]) -> list[numpy.ndarray]:
         """Per doc, a (tokens x labels) array of probabilities (mixed with the fast tagger's
@@ -313,8 +384,11 @@ class TransformerTagger:
         with torch.inference_mode():
             for i in range(0, len(order), 16):
                 chunk = [jobs[k] for k in order[i : i + 16]]
-                ids, lengths = self.window_batch([aligned[d].ids[a:b] for d, a, b in chunk])
-                out = torch.softmax(self.model(ids, lengths).float(), dim=-1).numpy()
+                batch = self.window_batch(
+                    [aligned[d].ids[a:b] for d, a, b in chunk],
+                    [aligned[d].features[a:b] for d, a, b in chunk] if self.settings.syntax else None,
+                )
+                out = torch.softmax(self.model(*batch).float(), dim=-1).numpy()
                 for row, (d, a, b) in enumerate(chunk):
                     logits[(d, a, b)] = out[row, 1 : b - a + 1]
         results = []
@@ -361,6 +435,7 @@ class TransformerTagger:
         from safetensors.torch import load_file
 
         meta = json.loads((folder / SETTINGS).read_text())
+        meta["settings"].setdefault("syntax", False)  # saved before the parse features
         tagger = cls(TransformerSettings(**meta["settings"]), meta["encoder"],
                      load_tokenizer(folder / TOKENIZER))
         state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS)).items()}

@@ -31,12 +31,12 @@ import torch
 from quotegraph.corpus import polnear
 from quotegraph.extraction.decoding import label_bigrams
 from quotegraph.extraction.transformer import (
+    NEW_PARAMETERS,
     SETTINGS,
     TOKENIZER,
     WEIGHTS,
     TransformerSettings,
     TransformerTagger,
-    align,
 )
 from quotegraph.training.train import (
     PACKAGE_ROOT,
@@ -53,41 +53,42 @@ DEFAULT_OUTPUT = PACKAGE_ROOT / "models" / "accurate"
 IGNORE = -100
 
 
-def training_items(docs, gold) -> list[tuple[numpy.ndarray, numpy.ndarray]]:
-    """Per annotation file: wordpiece ids and a label per wordpiece (first pieces only)."""
-    from quotegraph.extraction.transformer import load_tokenizer, pretrained_dir
-
-    tokenizer = load_tokenizer(pretrained_dir() / TOKENIZER)
+def training_items(tagger: TransformerTagger, docs, gold) -> list[tuple[numpy.ndarray, ...]]:
+    """Per annotation file: wordpiece ids, a label per wordpiece (first pieces only) and, when
+    the model reads the parse, the wordpieces' feature rows (the same ``pieces`` as inference)."""
     items = []
     for g in gold:
         doc = docs[g.text_id]
-        pieces = align(doc, tokenizer)
+        pieces = tagger.pieces(doc)
         if not len(pieces.ids):
             continue
         token_labels = gold_labels(doc, g.attributions)
         labels = numpy.full(len(pieces.ids), IGNORE, dtype="int64")
         has = pieces.first >= 0
         labels[pieces.first[has]] = token_labels[has]
-        items.append((pieces.ids, labels))
+        extra = () if pieces.features is None else (pieces.features,)
+        items.append((pieces.ids, labels, *extra))
     return items
 
 
 def epoch_batches(
     items: list, size: int, batch: int, seed: int, epoch: int
-) -> list[list[tuple[numpy.ndarray, numpy.ndarray]]]:
-    """Windows of at most ``size`` wordpieces at a random offset per document, in batches.
+) -> list[list[tuple[numpy.ndarray, ...]]]:
+    """Windows of at most ``size`` wordpieces at a random offset per document, in batches
+    (every array of an item is cut alike).
 
     Deterministic in (seed, epoch), so a resumed run sees the same batches and skips the ones
     it already trained on.
     """
     rng = random.Random(seed * 1000 + epoch)
     cut = []
-    for ids, labels in items:
+    for item in items:
+        ids, labels = item[:2]
         offset = rng.randrange(size) if len(ids) > size else 0
         cuts = sorted({0, *range(offset, len(ids), size)}) + [len(ids)]
         for a, b in itertools.pairwise(cuts):
             if (labels[a:b] != IGNORE).any():
-                cut.append((ids[a:b], labels[a:b]))
+                cut.append(tuple(array[a:b] for array in item))
     rng.shuffle(cut)
     # similar lengths share a batch (little padding), batches in random order
     chunks = [sorted(cut[i : i + batch * 8], key=lambda w: len(w[0])) for i in range(0, len(cut), batch * 8)]
@@ -121,14 +122,14 @@ def train(
     dev_docs = parsed_docs("dev", root, cache)
     train_gold = polnear.load_split("train", root)
     dev_gold = polnear.load_split("dev", root)
-    items = training_items(train_docs, train_gold)
-    size = settings.window - 2
-    log(f"{len(items)} training documents, {sum(len(i) for i, _ in items)} wordpieces, "
-        f"{threads} threads on {device}")
     tagger = TransformerTagger.pretrained(settings)
+    items = training_items(tagger, train_docs, train_gold)
+    size = settings.window - 2
+    log(f"{len(items)} training documents, {sum(len(i[0]) for i in items)} wordpieces, "
+        f"{threads} threads on {device}, parse features {'on' if settings.syntax else 'off'}")
     model = tagger.model.to(device)
-    head = [p for n, p in model.named_parameters() if n.startswith("head")]
-    body = [p for n, p in model.named_parameters() if not n.startswith("head")]
+    head = [p for n, p in model.named_parameters() if n.startswith(NEW_PARAMETERS)]
+    body = [p for n, p in model.named_parameters() if not n.startswith(NEW_PARAMETERS)]
     optimizer = torch.optim.AdamW(
         [{"params": body, "lr": settings.learn_rate}, {"params": head, "lr": settings.head_learn_rate}],
         weight_decay=0.01,
@@ -137,7 +138,7 @@ def train(
     total_steps = steps_per_epoch * settings.epochs
     state = _resume(model, optimizer, checkpoint, settings, seed)
     best = state.get("best", {"epoch": -1, "total": -1.0})
-    bigrams = label_bigrams([y[y != IGNORE] for _, y in items])
+    bigrams = label_bigrams([item[1][item[1] != IGNORE] for item in items])
     if best["epoch"] >= 0 and best.get("selected") != SELECTION_VERSION:
         # a run begun by an earlier version of this module: its best epoch gets the current
         # selection (and score) before later epochs are compared with it
@@ -154,11 +155,17 @@ def train(
             factor = _lr_factor(step, total_steps, settings.warmup)
             optimizer.param_groups[0]["lr"] = settings.learn_rate * factor
             optimizer.param_groups[1]["lr"] = settings.head_learn_rate * factor
-            ids, lengths = tagger.window_batch([w for w, _ in batches[number]])
+            windows = batches[number]
+            ids, lengths, features = tagger.window_batch(
+                [w[0] for w in windows], [w[2] for w in windows] if settings.syntax else None
+            )
             labels = torch.full(ids.shape, IGNORE, dtype=torch.int64)
-            for k, (_, y) in enumerate(batches[number]):
-                labels[k, 1 : len(y) + 1] = torch.from_numpy(y)
-            logits = model(ids.to(device), lengths.to(device))
+            for k, w in enumerate(windows):
+                labels[k, 1 : len(w[1]) + 1] = torch.from_numpy(w[1])
+            logits = model(
+                ids.to(device), lengths.to(device),
+                None if features is None else features.to(device),
+            )
             loss = torch.nn.functional.cross_entropy(
                 logits.reshape(-1, logits.shape[-1]), labels.to(device).reshape(-1),
                 ignore_index=IGNORE,
