@@ -111,6 +111,7 @@ Trains the attribution model on the PolNeAR train split and writes it, with its 
 examples:
   quotegraph train
   quotegraph train --data /data/polnear --output runs/try1 --epochs 20 --seed 7
+  quotegraph train --mode accurate --output runs/accurate1   # about 80 minutes on 2 cores
 """
 
 EVAL_EPILOG = """\
@@ -227,6 +228,12 @@ def _add_train(commands: Any) -> None:
         "--epochs", type=positive_int, metavar="N", help="training epochs (default: the trainer's)"
     )
     train.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
+    train.add_argument(
+        "--parse-features",
+        action="store_true",
+        help="accurate mode only: also feed the encoder's head spaCy parse features (an "
+        "experiment; no better on dev once mixed with the fast tagger, see README)",
+    )
     train.set_defaults(handler=_train_handler)
 
 

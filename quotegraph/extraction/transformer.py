@@ -47,9 +47,10 @@ class TransformerSettings:
     batch_windows: int = 16
     dropout: float = 0.1
     epochs: int = 5
-    #: spaCy parse features beside the encoder's output (``SYNTAX_FEATURES``); models saved
-    #: before they existed load with False
-    syntax: bool = True
+    #: spaCy parse features beside the encoder's output (``SYNTAX_FEATURES``); an experiment
+    #: (``train --parse-features``): off in the shipped model, which they did not improve once
+    #: mixed with the fast tagger (README, "Accurate mode")
+    syntax: bool = False
     feature_rows: int = 4096  # hash buckets per feature
     feature_width: int = 24
 
@@ -435,7 +436,6 @@ class TransformerTagger:
         from safetensors.torch import load_file
 
         meta = json.loads((folder / SETTINGS).read_text())
-        meta["settings"].setdefault("syntax", False)  # saved before the parse features
         tagger = cls(TransformerSettings(**meta["settings"]), meta["encoder"],
                      load_tokenizer(folder / TOKENIZER))
         state = {k: v.float() for k, v in load_file(str(folder / WEIGHTS)).items()}

