@@ -14,3 +14,14 @@ def positive_int(value: str) -> int:
     if number <= 0:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
     return number
+
+
+def add_mode(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--mode fast|accurate``, the same option on every command that extracts."""
+    parser.add_argument(
+        "--mode",
+        choices=("fast", "accurate"),
+        default="fast",
+        help=f"{what}: fast (default; spaCy + a small tagger) or accurate (a fine-tuned "
+        "transformer; needs pip install 'quotegraph[accurate]')",
+    )

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from quotegraph import __version__
-from quotegraph.arguments import positive_int
+from quotegraph.arguments import add_mode, positive_int
 from quotegraph.output import FORMATS, RecordWriter, open_writer
 from quotegraph.reading import (
     DEFAULT_MAX_BYTES,
@@ -200,7 +200,7 @@ def _add_extract(commands: Any) -> None:
     extract.add_argument(
         "--quiet", "-q", action="store_true", help="no progress or summary on stderr, only errors"
     )
-    _add_mode(extract, "extraction model")
+    add_mode(extract, "extraction model")
     extract.set_defaults(handler=run_extract)
 
 
@@ -223,7 +223,7 @@ def _add_train(commands: Any) -> None:
         help="where to write the trained model (default: the shipped model folder, "
         "quotegraph/models/fast or quotegraph/models/accurate)",
     )
-    _add_mode(train, "which model to train")
+    add_mode(train, "which model to train")
     train.add_argument(
         "--epochs", type=positive_int, metavar="N", help="training epochs (default: the trainer's)"
     )
@@ -260,7 +260,7 @@ def _add_eval(commands: Any) -> None:
     evaluate.add_argument(
         "--json", action="store_true", help="print the scores as JSON for scripts"
     )
-    _add_mode(evaluate, "model to score (with --model: how to read that folder)")
+    add_mode(evaluate, "model to score (with --model: how to read that folder)")
     evaluate.set_defaults(handler=_delegate_to("quotegraph.evaluation.cli", "eval"))
 
 
@@ -593,19 +593,6 @@ def _train_handler(args: argparse.Namespace) -> int:
 # --- small helpers ----------------------------------------------------------------------------
 
 ACCURATE_HINT = "accurate mode needs torch: pip install 'quotegraph[accurate]'"
-
-
-def _add_mode(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument(
-        "--mode",
-        choices=("fast", "accurate"),
-        default="fast",
-        help=f"{what}: fast (default; spaCy + a small tagger) or accurate (a fine-tuned "
-        "transformer; needs pip install 'quotegraph[accurate]')",
-    )
-
-
-
 
 
 def _plural(count: int, noun: str) -> str:

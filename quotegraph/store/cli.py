@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from quotegraph.arguments import positive_int
+from quotegraph.arguments import add_mode, positive_int
 from quotegraph.store.store import DEFAULT_DB
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
@@ -98,9 +98,7 @@ def _add_ingest(commands: Any) -> None:
                         help="articles per transaction (default: 64)")
     ingest.add_argument("--quiet", "-q", action="store_true",
                         help="no progress or summary on stderr, only errors")
-    ingest.add_argument("--mode", choices=("fast", "accurate"), default="fast",
-                        help="extraction model: fast (default) or accurate (a fine-tuned "
-                        "transformer; needs pip install 'quotegraph[accurate]')")
+    add_mode(ingest, "extraction model")
     ingest.set_defaults(handler=run_ingest)
 
 

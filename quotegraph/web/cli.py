@@ -12,7 +12,7 @@ import os
 import sys
 from typing import Any
 
-from quotegraph.arguments import positive_int
+from quotegraph.arguments import add_mode, positive_int
 from quotegraph.store.store import DEFAULT_DB
 
 EXIT_OK, EXIT_FAILURES = 0, 1
@@ -56,9 +56,7 @@ def register(commands: Any) -> None:
                        help="seconds allowed to read and analyse one article (default: 30)")
     serve.add_argument("--no-fetch", action="store_true",
                        help="never fetch URLs for Analyse or /v1/extract")
-    serve.add_argument("--mode", choices=("fast", "accurate"), default="fast",
-                       help="extraction for Analyse and /v1/extract: fast (default) or accurate "
-                       "(a fine-tuned transformer; needs pip install 'quotegraph[accurate]')")
+    add_mode(serve, "extraction for Analyse and /v1/extract")
     serve.set_defaults(handler=run_serve)
 
 
